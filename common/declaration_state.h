@@ -1,0 +1,23 @@
+// A declaration's state (what WeChat Pay last reported) and phase (what customsd does next).
+// The spellings are the ones stored in the database and shown to operators.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace customsd {
+
+enum class State { kUndeclared, kSubmitted, kProcessing, kSuccess, kFail, kExcept };
+enum class Phase { kSubmit, kPoll, kModify, kRedeclare, kDone, kAttention };
+
+std::string_view ToString(State s);
+std::string_view ToString(Phase p);
+std::optional<State> ParseState(std::string_view text);  // exact, upper case: "SUCCESS"
+std::optional<Phase> ParsePhase(std::string_view text);  // exact, lower case: "poll"
+
+// Phases in which customsd still has work to do (the ones the due index covers).
+inline bool IsActive(Phase p) {
+  return p == Phase::kSubmit || p == Phase::kPoll || p == Phase::kModify || p == Phase::kRedeclare;
+}
+
+}  // namespace customsd

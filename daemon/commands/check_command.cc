@@ -1,0 +1,94 @@
+// customsd check: is this installation ready to run? Config, key files, database.
+// Reports every problem it finds (not just the first), one line each. Offline only for now;
+// --online (downloading the platform certificates) comes with the APIv3 client.
+#include <sys/stat.h>
+
+#include "daemon/commands/commands.h"
+#include "daemon/secret_files.h"
+#include "storage/migrator.h"
+#include "wechatpay/private_key.h"
+
+namespace customsd {
+namespace {
+
+// Private key must parse as an RSA key; the optional WeChat Pay public key too.
+std::vector<Status> CheckKeys(const MerchantConfig& m) {
+  std::vector<Status> problems;
+  auto pem = ReadSecretFile(m.private_key_file, "private_key_file");
+  if (!pem.ok()) {
+    problems.push_back(pem.status());
+  } else if (auto key = ParsePrivateKeyPem(*pem, "merchant " + m.mchid + " private_key_file");
+             !key.ok()) {
+    problems.push_back(key.status());
+  }
+  if (!m.platform_public_key_file.empty()) {
+    auto pub = ReadPublicFile(m.platform_public_key_file, "platform_public_key_file");
+    if (!pub.ok()) {
+      problems.push_back(pub.status());
+    } else {
+      auto key = ParsePublicKeyPem(*pub, "merchant " + m.mchid + " platform_public_key_file");
+      if (!key.ok()) problems.push_back(key.status());
+    }
+  }
+  return problems;
+}
+
+Status CheckDatabase(CommandEnv& env, const Config& config) {
+  const std::string& path = config.database.path;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    env.out << "database " << path << ": not created yet (customsd creates it on first use)\n";
+    return Status::Ok();
+  }
+  auto db = OpenDatabaseFor(config, OpenMode::kExisting, /*quick_check=*/true);
+  if (!db.ok()) return db.status();
+  auto version = SchemaVersion(**db);
+  if (!version.ok()) return version.status();
+  env.out << "database " << path << ": ok (schema version " << *version << ", quick_check ok)\n";
+  return Status::Ok();
+}
+
+int RunCheck(CommandEnv& env, bool online) {
+  if (online) {
+    return Fail(env, Status::InvalidInput("--online is not available in this build yet"));
+  }
+  auto config = LoadCommandConfig(env);
+  if (!config.ok()) return Fail(env, config.status());
+  env.out << "config " << config->source_path << ": ok (" << config->merchants.size()
+          << " merchant" << (config->merchants.size() == 1 ? "" : "s") << ")\n";
+
+  int failures = 0;
+  Status secrets = CheckSecretFiles(*config);
+  if (!secrets.ok()) {
+    env.err << "customsd: " << secrets.message() << "\n";
+    ++failures;
+  }
+  for (const MerchantConfig& m : config->merchants) {
+    std::vector<Status> problems = CheckKeys(m);
+    for (const Status& p : problems) env.err << "customsd: " << p.message() << "\n";
+    if (problems.empty() && secrets.ok()) env.out << "merchant " << m.mchid << ": keys ok\n";
+    failures += static_cast<int>(problems.size());
+  }
+  if (Status db = CheckDatabase(env, *config); !db.ok()) {
+    env.err << "customsd: " << db.message() << "\n";
+    ++failures;
+  }
+  if (failures > 0) {
+    env.err << "customsd: check found " << failures << " problem" << (failures == 1 ? "" : "s")
+            << "\n";
+    return kExitFailure;
+  }
+  env.out << "check: ok\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddCheckCommand(CLI::App& app, CommandEnv& env) {
+  auto online = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand("check", "validate config, key files and database");
+  cmd->add_flag("--online", *online, "also download the platform certificates");
+  cmd->callback([online, &env] { env.exit_code = RunCheck(env, *online); });
+}
+
+}  // namespace customsd

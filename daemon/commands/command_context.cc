@@ -1,0 +1,61 @@
+#include "daemon/commands/command_context.h"
+
+#include <sys/stat.h>
+
+#include <ostream>
+
+#include "storage/migrator.h"
+
+namespace customsd {
+
+int ExitCodeFor(const Status& s) {
+  if (s.ok()) return kExitOk;
+  return s.code() == StatusCode::kInvalidInput ? kExitUsage : kExitFailure;
+}
+
+int Fail(CommandEnv& env, const Status& s) {
+  env.err << "customsd: " << s.message() << "\n";
+  return ExitCodeFor(s);
+}
+
+StatusOr<Config> LoadCommandConfig(const CommandEnv& env) { return LoadConfig(env.config_path); }
+
+StatusOr<std::unique_ptr<Database>> OpenDatabaseFor(const Config& config, OpenMode mode,
+                                                    bool quick_check) {
+  const std::string& path = config.database.path;
+  DatabaseOptions options;
+  options.quick_check = quick_check;
+  if (mode == OpenMode::kExisting) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      return Status::NotFound("database " + path +
+                              " does not exist yet (customsd migrate, declare or run create it)");
+    }
+    options.create = false;
+  }
+  auto db = Database::Open(path, options);
+  if (!db.ok()) return db.status();
+
+  const int known = static_cast<int>(EmbeddedMigrations().size());
+  if (mode == OpenMode::kCreateAndMigrate) {
+    auto report = MigrateToLatest(**db);
+    if (!report.ok()) return report.status();
+    return db;
+  }
+  auto version = SchemaVersion(**db);
+  if (!version.ok()) return version.status();
+  if (*version > known) {
+    return Status::FailedPrecondition("database " + path + " has schema version " +
+                                      std::to_string(*version) +
+                                      ", newer than this customsd knows (" +
+                                      std::to_string(known) + ")");
+  }
+  if (*version < known) {
+    return Status::FailedPrecondition("database " + path + " has schema version " +
+                                      std::to_string(*version) + "; run 'customsd migrate' to " +
+                                      "bring it to " + std::to_string(known));
+  }
+  return db;
+}
+
+}  // namespace customsd

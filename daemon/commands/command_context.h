@@ -1,0 +1,46 @@
+// What every command shares: its streams, the clock, the global options, and the way a Status
+// becomes an exit code (0 ok, 1 runtime failure, 2 bad usage or bad input).
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "daemon/config.h"
+#include "storage/database.h"
+
+namespace customsd {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+struct CommandEnv {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+  const Clock& clock;
+  std::string config_path;  // -c/--config, $CUSTOMSD_CONFIG, or the installed default
+  int exit_code = kExitOk;
+};
+
+// kInvalidInput -> 2; anything else that is not ok -> 1.
+int ExitCodeFor(const Status& s);
+
+// Prints "customsd: <message>" on err and returns the exit code for s.
+int Fail(CommandEnv& env, const Status& s);
+
+StatusOr<Config> LoadCommandConfig(const CommandEnv& env);
+
+enum class OpenMode {
+  kExisting,          // the database must exist at the schema this binary knows; never written
+                      // to by opening it
+  kCreateAndMigrate,  // create it if missing and apply pending migrations
+};
+
+StatusOr<std::unique_ptr<Database>> OpenDatabaseFor(const Config& config, OpenMode mode,
+                                                    bool quick_check);
+
+}  // namespace customsd

@@ -1,0 +1,19 @@
+// Each command adds itself to the CLI11 app; its callback stores its exit code in env.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "daemon/commands/command_context.h"
+
+namespace customsd {
+
+void AddDeclareCommand(CLI::App& app, CommandEnv& env);
+void AddListCommand(CLI::App& app, CommandEnv& env);
+void AddShowCommand(CLI::App& app, CommandEnv& env);
+void AddStatsCommand(CLI::App& app, CommandEnv& env);
+void AddCheckCommand(CLI::App& app, CommandEnv& env);
+void AddMigrateCommand(CLI::App& app, CommandEnv& env);
+void AddBackupCommand(CLI::App& app, CommandEnv& env);
+void AddVersionCommand(CLI::App& app, CommandEnv& env);
+
+}  // namespace customsd

@@ -1,0 +1,101 @@
+// Field rules for a declaration: what WeChat Pay validates on POST /v3/global/customs/orders,
+// made precise so that a declaration customsd accepts is never refused by WeChat for its form.
+//
+// The rules (string lengths are counted in characters; "required" means non-empty):
+//   appid                1-32 of [A-Za-z0-9_]
+//   mchid                1-32 digits
+//   out_trade_no         1-32 of [0-9A-Za-z] and _ - | * @   (WeChat's published set)
+//   transaction_id       1-32 digits (WeChat's ids are 28; the API type allows 32)
+//   customs              1-32 of [A-Z0-9_]; a well-formed code customsd does not know is only a
+//                        warning (DeclarationWarnings): WeChat adds customs over time
+//   merchant_customs_no  1-32 of [A-Za-z0-9_-]
+//   sub_order_no         optional; when set, 1-32 of the out_trade_no set, and the order is a
+//                        *split order*
+//   duty, order_fee, transport_fee, product_fee
+//                        whole fen, 0 <= x <= 2^53 (so every value survives a JSON double)
+//   split order          fee_type, order_fee, transport_fee, product_fee all required;
+//                        fee_type exactly "CNY"; order_fee == transport_fee + product_fee
+//   plain order          fee_type and the three fees must be absent: a forgotten sub_order_no
+//                        must not silently turn a split order into a plain one
+//
+// Messages never contain the rejected value itself (it may hold control characters or bytes
+// that are not UTF-8); they say what is allowed, the length found, and which character is at
+// fault (shown only when it is printable ASCII).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/declaration.h"
+
+namespace customsd {
+
+// 2^53: the largest amount accepted, in fen.
+inline constexpr int64_t kMaxFen = int64_t{1} << 53;
+
+struct FieldError {
+  std::string field;
+  std::string message;  // without the field name, e.g. "must be 1 to 32 digits"
+
+  bool operator==(const FieldError&) const = default;
+};
+
+// One API field of the declare body and the member of DeclarationFields that holds it (exactly
+// one of the three member pointers is set). Readers and printers map names through this table.
+struct FieldSpec {
+  std::string_view name;
+  std::string DeclarationFields::*text = nullptr;
+  std::optional<std::string> DeclarationFields::*optional_text = nullptr;
+  std::optional<int64_t> DeclarationFields::*fen = nullptr;
+};
+
+// Every field, in API order (the order problems are reported in).
+inline constexpr std::array<FieldSpec, 12> kDeclarationFields = {{
+    {.name = "appid", .text = &DeclarationFields::appid},
+    {.name = "mchid", .text = &DeclarationFields::mchid},
+    {.name = "out_trade_no", .text = &DeclarationFields::out_trade_no},
+    {.name = "transaction_id", .text = &DeclarationFields::transaction_id},
+    {.name = "customs", .text = &DeclarationFields::customs},
+    {.name = "merchant_customs_no", .text = &DeclarationFields::merchant_customs_no},
+    {.name = "duty", .fen = &DeclarationFields::duty},
+    {.name = "sub_order_no", .text = &DeclarationFields::sub_order_no},
+    {.name = "fee_type", .optional_text = &DeclarationFields::fee_type},
+    {.name = "order_fee", .fen = &DeclarationFields::order_fee},
+    {.name = "transport_fee", .fen = &DeclarationFields::transport_fee},
+    {.name = "product_fee", .fen = &DeclarationFields::product_fee},
+}};
+
+// Index of `name` in kDeclarationFields; kDeclarationFields.size() when it is not a field.
+size_t DeclarationFieldIndex(std::string_view name);
+
+// Every problem with one declaration (empty = valid), in field order, at most one per field.
+std::vector<FieldError> ValidateDeclaration(const DeclarationFields& d);
+
+// Things worth telling the user that do not stop the declaration (an unknown customs code).
+std::vector<FieldError> DeclarationWarnings(const DeclarationFields& d);
+
+// The customs codes of the reference list, including the older spellings still accepted.
+bool IsKnownCustomsCode(std::string_view code);
+
+// The messages used for fee amounts, shared with the readers that parse them.
+std::string FenRangeMessage(int64_t value);  // "" when 0 <= value <= kMaxFen
+inline constexpr std::string_view kNotWholeFen = "must be a whole number of fen";
+
+// An amount written as text (a CSV cell, a command-line flag): an optional '-' and digits, else
+// nullopt. The sign is accepted so that validation can say "0 or more" rather than "not a
+// number"; values beyond kMaxFen come back as kMaxFen + 1 (never overflow).
+std::optional<int64_t> ParseFenText(std::string_view s);
+
+// A name the user gave (a JSON key, a CSV column), safe to print in a message: control
+// characters become '?' and it is cut after 40 characters. `name` must be valid UTF-8.
+std::string PrintableName(std::string_view name);
+
+// Byte offset of the first byte that is not part of well-formed UTF-8 (no overlong forms, no
+// surrogates, nothing above U+10FFFF), or std::string_view::npos when all of it is.
+size_t FindInvalidUtf8(std::string_view s);
+
+}  // namespace customsd

@@ -1,0 +1,64 @@
+// Database: one SQLite connection set up the way customsd needs it.
+//
+// Open() turns on WAL, synchronous=FULL, foreign keys and a busy timeout, and (unless told not
+// to) runs PRAGMA quick_check, failing with kCorruption when it does not answer "ok".
+// Write() runs a read-modify-write under BEGIN IMMEDIATE, so a writer takes the write lock
+// before it reads and never has to upgrade a read lock (the one case where WAL hands out
+// SQLITE_BUSY without waiting). Busy waits are absorbed by the busy timeout and a bounded
+// retry, so SQLITE_BUSY does not reach callers while other processes hold the database for
+// less than the timeout.
+//
+// Thread safety: a Database is one connection; use it from one thread at a time. Several
+// processes and connections may use the same file at once.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace customsd {
+
+struct DatabaseOptions {
+  std::chrono::milliseconds busy_timeout{10000};
+  bool create = true;           // create the file when missing
+  bool read_only = false;
+  bool quick_check = true;      // PRAGMA quick_check on open
+};
+
+class Database {
+ public:
+  static StatusOr<std::unique_ptr<Database>> Open(const std::string& path,
+                                                  const DatabaseOptions& options = {});
+
+  // Runs fn inside BEGIN IMMEDIATE ... COMMIT. When fn returns an error, or throws, the
+  // transaction is rolled back and nothing it wrote remains. SQLite errors become a Status
+  // (kConflict for constraint violations, kUnavailable for a lock held past the timeout,
+  // kIoError otherwise).
+  Status Write(const std::function<Status(SQLite::Database&)>& fn);
+
+  // Runs fn for reading (a deferred transaction, so it sees one snapshot).
+  Status Read(const std::function<Status(SQLite::Database&)>& fn);
+
+  // Runs PRAGMA integrity_check (full) or quick_check; ok when SQLite answers "ok".
+  Status Check(bool full);
+
+  SQLite::Database& sqlite() { return db_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Database(const std::string& path, int flags, int busy_timeout_ms);
+  Status Run(const char* begin_sql, const std::function<Status(SQLite::Database&)>& fn);
+
+  SQLite::Database db_;
+  std::string path_;
+};
+
+// Maps an exception thrown by SQLiteCpp (or anything else) to a Status naming `what`.
+Status StatusFromException(const std::exception& e, const std::string& what);
+
+}  // namespace customsd

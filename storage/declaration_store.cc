@@ -1,0 +1,184 @@
+#include "storage/declaration_store.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include "storage/declaration_rows.h"
+
+namespace customsd {
+namespace {
+
+// Rolls the batch back when a record conflicts; never escapes Add().
+constexpr const char* kBatchConflict = "batch has conflicting records";
+
+std::string SelectDeclarations(const std::string& where) {
+  return std::string("SELECT ") + kDeclarationColumns + " FROM declarations " + where;
+}
+
+void InsertCreatedEvent(SQLite::Database& sql, int64_t id, int64_t now) {
+  SQLite::Statement ev(sql,
+                       "INSERT INTO events (declaration_id, at, kind, to_state, to_phase, message) "
+                       "VALUES (?, ?, 'created', 'UNDECLARED', 'submit', 'added by declare')");
+  ev.bind(1, id);
+  ev.bind(2, now);
+  ev.exec();
+}
+
+int64_t InsertDeclaration(SQLite::Database& sql, const DeclarationFields& f, int64_t now) {
+  SQLite::Statement ins(
+      sql,
+      "INSERT INTO declarations (appid, mchid, out_trade_no, transaction_id, customs, "
+      "merchant_customs_no, duty, sub_order_no, fee_type, order_fee, transport_fee, product_fee, "
+      "state, phase, attempts, next_attempt_at, created_at, updated_at, version) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'UNDECLARED', 'submit', 0, ?, ?, ?, 1)");
+  ins.bind(1, f.appid);
+  ins.bind(2, f.mchid);
+  ins.bind(3, f.out_trade_no);
+  ins.bind(4, f.transaction_id);
+  ins.bind(5, f.customs);
+  ins.bind(6, f.merchant_customs_no);
+  BindOptional(ins, 7, f.duty);
+  ins.bind(8, f.sub_order_no);
+  BindText(ins, 9, f.fee_type);
+  BindOptional(ins, 10, f.order_fee);
+  BindOptional(ins, 11, f.transport_fee);
+  BindOptional(ins, 12, f.product_fee);
+  ins.bind(13, now);
+  ins.bind(14, now);
+  ins.bind(15, now);
+  ins.exec();
+  return sql.getLastInsertRowid();
+}
+
+std::optional<DeclarationRecord> FindIn(SQLite::Database& sql, const DeclarationKey& key) {
+  SQLite::Statement q(sql, SelectDeclarations("WHERE mchid = ? AND out_trade_no = ? AND "
+                                              "sub_order_no = ? AND customs = ?"));
+  q.bind(1, key.mchid);
+  q.bind(2, key.out_trade_no);
+  q.bind(3, key.sub_order_no);
+  q.bind(4, key.customs);
+  if (!q.executeStep()) return std::nullopt;
+  return ReadDeclaration(q);
+}
+
+}  // namespace
+
+StatusOr<AddReport> DeclarationStore::Add(const std::vector<DeclarationFields>& batch) {
+  AddReport report;
+  const int64_t now = UnixMillis(clock_.Now());
+  Status s = db_.Write([&](SQLite::Database& sql) -> Status {
+    report.results.clear();
+    bool conflict = false;
+    for (const DeclarationFields& f : batch) {
+      std::optional<DeclarationRecord> existing = FindIn(sql, KeyOf(f));
+      if (!existing) {
+        InsertCreatedEvent(sql, InsertDeclaration(sql, f, now), now);
+        report.results.push_back(AddResult::kAdded);
+      } else if (existing->fields == f) {
+        report.results.push_back(AddResult::kAlreadyPresent);
+      } else {
+        report.results.push_back(AddResult::kConflict);
+        conflict = true;
+      }
+    }
+    return conflict ? Status::Conflict(kBatchConflict) : Status::Ok();
+  });
+  if (s.ok()) {
+    report.committed = true;
+    return report;
+  }
+  if (s.code() == StatusCode::kConflict && s.message() == kBatchConflict) return report;
+  return s;
+}
+
+StatusOr<std::optional<DeclarationRecord>> DeclarationStore::Find(const DeclarationKey& key) {
+  std::optional<DeclarationRecord> found;
+  Status s = db_.Read([&](SQLite::Database& sql) {
+    found = FindIn(sql, key);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return found;
+}
+
+StatusOr<DeclarationRecord> DeclarationStore::Get(int64_t id) {
+  std::optional<DeclarationRecord> found;
+  Status s = db_.Read([&](SQLite::Database& sql) {
+    SQLite::Statement q(sql, SelectDeclarations("WHERE id = ?"));
+    q.bind(1, id);
+    if (q.executeStep()) found = ReadDeclaration(q);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (!found) return Status::NotFound("no declaration with id " + std::to_string(id));
+  return *std::move(found);
+}
+
+StatusOr<std::vector<DeclarationRecord>> DeclarationStore::List(const ListFilter& filter) {
+  std::string where = "WHERE 1";
+  if (filter.state) where += " AND state = :state";
+  if (filter.phase) where += " AND phase = :phase";
+  if (!filter.mchid.empty()) where += " AND mchid = :mchid";
+  if (!filter.out_trade_no.empty()) where += " AND out_trade_no = :out_trade_no";
+  if (filter.sub_order_no) where += " AND sub_order_no = :sub_order_no";
+  if (!filter.customs.empty()) where += " AND customs = :customs";
+  where += " ORDER BY id DESC";
+  if (filter.limit > 0) where += " LIMIT " + std::to_string(filter.limit);
+
+  std::vector<DeclarationRecord> out;
+  Status s = db_.Read([&](SQLite::Database& sql) {
+    SQLite::Statement q(sql, SelectDeclarations(where));
+    if (filter.state) q.bind(":state", std::string(ToString(*filter.state)));
+    if (filter.phase) q.bind(":phase", std::string(ToString(*filter.phase)));
+    if (!filter.mchid.empty()) q.bind(":mchid", filter.mchid);
+    if (!filter.out_trade_no.empty()) q.bind(":out_trade_no", filter.out_trade_no);
+    if (filter.sub_order_no) q.bind(":sub_order_no", *filter.sub_order_no);
+    if (!filter.customs.empty()) q.bind(":customs", filter.customs);
+    while (q.executeStep()) out.push_back(ReadDeclaration(q));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<std::vector<Event>> DeclarationStore::Events(int64_t declaration_id) {
+  std::vector<Event> out;
+  Status s = db_.Read([&](SQLite::Database& sql) {
+    SQLite::Statement q(sql, std::string("SELECT ") + kEventColumns +
+                                 " FROM events WHERE declaration_id = ? ORDER BY id");
+    q.bind(1, declaration_id);
+    while (q.executeStep()) out.push_back(ReadEvent(q));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<StoreStats> DeclarationStore::Stats() {
+  StoreStats stats;
+  Status s = db_.Read([&](SQLite::Database& sql) {
+    SQLite::Statement q(sql,
+                        "SELECT state, phase, count(*) FROM declarations GROUP BY state, phase "
+                        "ORDER BY state, phase");
+    while (q.executeStep()) {
+      auto state = ParseState(q.getColumn(0).getString());
+      auto phase = ParsePhase(q.getColumn(1).getString());
+      int64_t n = q.getColumn(2).getInt64();
+      stats.total += n;
+      if (state && phase) stats.counts.push_back({*state, *phase, n});
+    }
+    // The phase list matches the partial due index, so only unfinished rows are scanned.
+    SQLite::Statement oldest(sql,
+                             "SELECT min(created_at) FROM declarations WHERE phase IN "
+                             "('submit', 'poll', 'modify', 'redeclare')");
+    if (oldest.executeStep() && !oldest.getColumn(0).isNull()) {
+      stats.oldest_unfinished_created_at = oldest.getColumn(0).getInt64();
+    }
+    SQLite::Statement alerts(sql, "SELECT count(*) FROM alerts WHERE delivered_at IS NULL");
+    if (alerts.executeStep()) stats.alerts_pending = alerts.getColumn(0).getInt64();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return stats;
+}
+
+}  // namespace customsd

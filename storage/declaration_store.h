@@ -1,0 +1,121 @@
+// DeclarationStore: declarations and their event history in SQLite.
+//
+// Contract:
+// - Add() is all-or-nothing: either every new declaration of the batch is stored (each with a
+//   "created" event) or, when any record conflicts with a stored one, nothing is.
+//   A record identical to the stored one under the same key is reported kAlreadyPresent and
+//   changes nothing.
+// - Transition() is the only way state and phase change. It names the state, phase and version
+//   it expects; when another writer got there first it returns kConflict and changes nothing.
+//   The update and its event row commit in one transaction.
+// - Errors are Status values; no exception leaves this class.
+//
+// Thread safety: as Database (one connection, one thread at a time).
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/declaration.h"
+#include "common/status.h"
+#include "storage/database.h"
+#include "storage/declaration_record.h"
+
+namespace customsd {
+
+enum class AddResult { kAdded, kAlreadyPresent, kConflict };
+
+struct AddReport {
+  std::vector<AddResult> results;  // one per input record, in order
+  bool committed = false;          // false when any record conflicted: nothing was stored
+};
+
+struct ListFilter {
+  std::optional<State> state;
+  std::optional<Phase> phase;
+  std::string mchid;         // "" = any
+  std::string out_trade_no;  // "" = any
+  std::optional<std::string> sub_order_no;
+  std::string customs;       // "" = any
+  int limit = 0;             // 0 = no limit
+};
+
+// What a guarded update expects to find.
+struct Guard {
+  State state;
+  Phase phase;
+  int64_t version;
+};
+inline Guard GuardOf(const DeclarationRecord& r) { return {r.state, r.phase, r.version}; }
+
+// The columns an update changes; unset members stay as they are.
+struct DeclarationUpdate {
+  std::optional<State> state;
+  std::optional<Phase> phase;
+  std::optional<int> attempts;
+  std::optional<int64_t> next_attempt_at;
+  std::optional<std::string> sub_order_id;
+  std::optional<std::string> verify_department;
+  std::optional<std::string> verify_department_trade_id;
+  std::optional<std::string> explanation;
+  std::optional<std::string> modify_time;
+  // Set together; an empty code clears the last error.
+  std::optional<std::string> last_error_code;
+  std::optional<std::string> last_error_message;
+  std::optional<std::optional<int>> last_http_status;
+};
+
+struct EventDetails {
+  std::string kind;
+  std::optional<int> http_status;
+  std::string error_code;
+  std::string message;
+  std::string request_id;
+};
+
+struct StoreStats {
+  struct Count {
+    State state;
+    Phase phase;
+    int64_t declarations;
+  };
+  std::vector<Count> counts;
+  int64_t total = 0;
+  std::optional<int64_t> oldest_unfinished_created_at;  // Unix ms
+  int64_t alerts_pending = 0;
+};
+
+class DeclarationStore {
+ public:
+  DeclarationStore(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+
+  StatusOr<AddReport> Add(const std::vector<DeclarationFields>& batch);
+
+  StatusOr<std::optional<DeclarationRecord>> Find(const DeclarationKey& key);
+  StatusOr<DeclarationRecord> Get(int64_t id);
+  // Newest first.
+  StatusOr<std::vector<DeclarationRecord>> List(const ListFilter& filter);
+  // Oldest first.
+  StatusOr<std::vector<Event>> Events(int64_t declaration_id);
+  StatusOr<StoreStats> Stats();
+
+  Status Transition(int64_t id, const Guard& guard, const DeclarationUpdate& update,
+                    const EventDetails& event);
+
+  // The same, inside a transaction the caller already holds (see Database::Write), so several
+  // declarations can change together.
+  static Status TransitionIn(SQLite::Database& sql, int64_t now_ms, int64_t id,
+                             const Guard& guard, const DeclarationUpdate& update,
+                             const EventDetails& event);
+
+ private:
+  Database& db_;
+  const Clock& clock_;
+};
+
+}  // namespace customsd
