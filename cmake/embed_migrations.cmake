@@ -1,6 +1,8 @@
 # Writes a C++ source that holds every migration's SQL as a string literal, so the binary
 # carries its schema and needs no files at run time.
-# Inputs: OUTPUT (the .cc to write), MIGRATIONS (a ;-list of .sql paths, in order).
+# Inputs: OUTPUT (the .cc to write), MIGRATIONS (.sql paths in order, separated by "|" because
+# a ";" would not survive the custom command line).
+string(REPLACE "|" ";" MIGRATIONS "${MIGRATIONS}")
 set(body "")
 foreach(path IN LISTS MIGRATIONS)
   get_filename_component(name "${path}" NAME_WE)

@@ -1,6 +1,7 @@
 #include "common/time_format.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 
 namespace customsd {
@@ -14,6 +15,50 @@ std::string FormatRfc3339(int64_t unix_ms) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+std::optional<int64_t> ParseRfc3339(std::string_view text) {
+  int y, mo, d, h, mi, s, consumed = 0;
+  std::string copy(text);
+  if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s,
+                  &consumed) != 6 ||
+      consumed != 19) {
+    return std::nullopt;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  std::string_view rest = text.substr(19);
+  int64_t millis = 0;
+  if (!rest.empty() && rest[0] == '.') {
+    size_t i = 1;
+    int64_t scale = 100;
+    for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9'; ++i, scale /= 10) {
+      millis += (rest[i] - '0') * scale;
+    }
+    if (i == 1) return std::nullopt;
+    rest = rest.substr(i);
+  }
+  int64_t offset_s = 0;
+  if (rest == "Z" || rest == "z") {
+    offset_s = 0;
+  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
+    int oh = 0, om = 0;
+    std::string off(rest.substr(1));
+    if (std::sscanf(off.c_str(), "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59) {
+      return std::nullopt;
+    }
+    offset_s = (rest[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+  } else {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  const int64_t utc = static_cast<int64_t>(timegm(&tm)) - offset_s;
+  return utc * 1000 + millis;
 }
 
 std::string FormatAge(std::chrono::milliseconds age) {

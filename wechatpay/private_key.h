@@ -18,6 +18,10 @@ struct EvpPkeyDeleter {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 };
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
+// Keys shared between threads and key stores. EVP_PKEY is safe to use from several threads at
+// once for signing and verifying.
+using SharedPkey = std::shared_ptr<EVP_PKEY>;
+inline SharedPkey Share(EvpPkeyPtr key) { return SharedPkey(std::move(key)); }
 
 // A PEM private key (PKCS#8 "PRIVATE KEY" or PKCS#1 "RSA PRIVATE KEY"). APIv3 needs RSA of at
 // least 2048 bits; anything else is refused.

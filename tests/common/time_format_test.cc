@@ -11,6 +11,17 @@ TEST(TimeFormatTest, FormatsUnixMillisAsRfc3339Utc) {
   EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59Z");
 }
 
+TEST(TimeFormatTest, ParsesRfc3339WithOffsetsAndFractions) {
+  EXPECT_EQ(ParseRfc3339("2023-11-14T22:13:20Z"), 1700000000000);
+  EXPECT_EQ(ParseRfc3339("2023-11-15T06:13:20+08:00"), 1700000000000);
+  EXPECT_EQ(ParseRfc3339("2023-11-14T17:13:20.25-05:00"), 1700000000250);
+  EXPECT_EQ(ParseRfc3339("2023-11-14 22:13:20Z"), std::nullopt);
+  EXPECT_EQ(ParseRfc3339("2023-11-14T22:13:20"), std::nullopt);
+  EXPECT_EQ(ParseRfc3339("2023-13-14T22:13:20Z"), std::nullopt);
+  EXPECT_EQ(ParseRfc3339("2023-11-14T22:13:20+8"), std::nullopt);
+  EXPECT_EQ(ParseRfc3339(""), std::nullopt);
+}
+
 TEST(TimeFormatTest, AgesShowTheTwoLargestUnits) {
   using std::chrono::milliseconds;
   EXPECT_EQ(FormatAge(milliseconds(0)), "0s");
