@@ -29,6 +29,11 @@ struct DeclarationRecord {
   int64_t created_at = 0;  // Unix ms
   int64_t updated_at = 0;  // Unix ms
   int64_t version = 0;     // bumped by every update; guards against lost races
+  // Workflow bookkeeping (migration 0003).
+  bool check_first = false;  // the last send's outcome is unknown: query before resending
+  int failures = 0;          // consecutive transient failures of the current step
+  int redeclares = 0;        // re-pushes sent
+  std::optional<int64_t> poll_started_at;  // Unix ms
 };
 
 // One entry in a declaration's append-only history.

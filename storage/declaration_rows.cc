@@ -23,7 +23,7 @@ const char* const kDeclarationColumns =
     "sub_order_no, fee_type, order_fee, transport_fee, product_fee, sub_order_id, "
     "verify_department, verify_department_trade_id, explanation, modify_time, state, phase, "
     "attempts, next_attempt_at, last_error_code, last_error_message, last_http_status, "
-    "created_at, updated_at, version";
+    "created_at, updated_at, version, check_first, failures, redeclares, poll_started_at";
 
 DeclarationRecord ReadDeclaration(SQLite::Statement& q) {
   DeclarationRecord r;
@@ -56,6 +56,10 @@ DeclarationRecord ReadDeclaration(SQLite::Statement& q) {
   r.created_at = q.getColumn(25).getInt64();
   r.updated_at = q.getColumn(26).getInt64();
   r.version = q.getColumn(27).getInt64();
+  r.check_first = q.getColumn(28).getInt() != 0;
+  r.failures = q.getColumn(29).getInt();
+  r.redeclares = q.getColumn(30).getInt();
+  r.poll_started_at = OptInt(q, 31);
   return r;
 }
 

@@ -181,4 +181,49 @@ StatusOr<StoreStats> DeclarationStore::Stats() {
   return stats;
 }
 
+StatusOr<std::vector<DeclarationRecord>> DeclarationStore::Due(int64_t now_ms, int limit) {
+  std::vector<DeclarationRecord> out;
+  Status s = db_.Read([&](SQLite::Database& sql) {
+    // The phase list matches the partial index declarations_due.
+    SQLite::Statement q(sql, SelectDeclarations("WHERE phase IN ('submit', 'poll', 'modify', "
+                                                "'redeclare') AND next_attempt_at <= ? "
+                                                "ORDER BY next_attempt_at LIMIT ?"));
+    q.bind(1, now_ms);
+    q.bind(2, limit);
+    while (q.executeStep()) out.push_back(ReadDeclaration(q));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+StatusOr<std::optional<int64_t>> DeclarationStore::NextDueAt() {
+  std::optional<int64_t> next;
+  Status s = db_.Read([&](SQLite::Database& sql) {
+    SQLite::Statement q(sql,
+                        "SELECT min(next_attempt_at) FROM declarations WHERE phase IN "
+                        "('submit', 'poll', 'modify', 'redeclare')");
+    if (q.executeStep() && !q.getColumn(0).isNull()) next = q.getColumn(0).getInt64();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return next;
+}
+
+StatusOr<std::vector<DeclarationRecord>> DeclarationStore::OrderGroup(
+    const std::string& mchid, const std::string& out_trade_no, const std::string& customs) {
+  std::vector<DeclarationRecord> out;
+  Status s = db_.Read([&](SQLite::Database& sql) {
+    SQLite::Statement q(sql, SelectDeclarations("WHERE mchid = ? AND out_trade_no = ? AND "
+                                                "customs = ? ORDER BY id"));
+    q.bind(1, mchid);
+    q.bind(2, out_trade_no);
+    q.bind(3, customs);
+    while (q.executeStep()) out.push_back(ReadDeclaration(q));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 }  // namespace customsd

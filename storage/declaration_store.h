@@ -68,6 +68,10 @@ struct DeclarationUpdate {
   std::optional<std::string> last_error_code;
   std::optional<std::string> last_error_message;
   std::optional<std::optional<int>> last_http_status;
+  std::optional<bool> check_first;
+  std::optional<int> failures;
+  std::optional<int> redeclares;
+  std::optional<int64_t> poll_started_at;
 };
 
 struct EventDetails {
@@ -103,6 +107,16 @@ class DeclarationStore {
   // Oldest first.
   StatusOr<std::vector<Event>> Events(int64_t declaration_id);
   StatusOr<StoreStats> Stats();
+
+  // Unfinished declarations whose next attempt is due at `now_ms`, oldest due first.
+  StatusOr<std::vector<DeclarationRecord>> Due(int64_t now_ms, int limit);
+  // When the next unfinished declaration falls due; nullopt when none is unfinished.
+  StatusOr<std::optional<int64_t>> NextDueAt();
+  // The unfinished declarations of one order at one customs: what one query by out_trade_no
+  // answers for.
+  StatusOr<std::vector<DeclarationRecord>> OrderGroup(const std::string& mchid,
+                                                      const std::string& out_trade_no,
+                                                      const std::string& customs);
 
   Status Transition(int64_t id, const Guard& guard, const DeclarationUpdate& update,
                     const EventDetails& event);

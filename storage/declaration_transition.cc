@@ -64,6 +64,10 @@ Status DeclarationStore::TransitionIn(SQLite::Database& sql, int64_t now_ms, int
   set.Text("modify_time", update.modify_time);
   set.Text("last_error_code", update.last_error_code);
   set.Text("last_error_message", update.last_error_message);
+  if (update.check_first) set.Int("check_first", *update.check_first ? 1 : 0);
+  if (update.failures) set.Int("failures", *update.failures);
+  if (update.redeclares) set.Int("redeclares", *update.redeclares);
+  set.Int("poll_started_at", update.poll_started_at);
   if (update.last_http_status) {
     std::optional<int> status = *update.last_http_status;
     set.Add("last_http_status", [status](SQLite::Statement& q, int i) {

@@ -168,7 +168,13 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 }
 
 int OnPrerequest(void* user, char*, char*, int, int) {
-  static_cast<Transfer*>(user)->may_be_sent = true;
+  Transfer* t = static_cast<Transfer*>(user);
+  // libcurl silently sends a request again on a fresh connection when a reused one dies before
+  // any answer byte, but the server may already have acted on the first copy (a declare
+  // accepted, then the connection reset). A second send is never ours to make: abort it, and
+  // the caller sees an unknown outcome and asks before resending.
+  if (t->may_be_sent) return CURL_PREREQFUNC_ABORT;
+  t->may_be_sent = true;
   return CURL_PREREQFUNC_OK;
 }
 

@@ -19,6 +19,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
       ->envname("CUSTOMSD_CONFIG")
       ->capture_default_str();
 
+  AddRunCommand(app, env);
   AddDeclareCommand(app, env);
   AddListCommand(app, env);
   AddShowCommand(app, env);

@@ -15,5 +15,6 @@ void AddCheckCommand(CLI::App& app, CommandEnv& env);
 void AddMigrateCommand(CLI::App& app, CommandEnv& env);
 void AddBackupCommand(CLI::App& app, CommandEnv& env);
 void AddVersionCommand(CLI::App& app, CommandEnv& env);
+void AddRunCommand(CLI::App& app, CommandEnv& env);
 
 }  // namespace customsd

@@ -1,0 +1,151 @@
+#include "daemon/service.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+#include "daemon/certificate_refresher.h"
+#include "daemon/commands/command_context.h"
+#include "daemon/process/logging.h"
+#include "daemon/process/signal_events.h"
+#include "daemon/service_setup.h"
+#include "daemon/workflow/engine.h"
+#include "storage/migrator.h"
+#include "wechatpay/curl_transport.h"
+
+namespace customsd {
+namespace {
+
+std::string StatusLine(Engine& engine, DeclarationStore& store) {
+  std::string line = std::to_string(engine.running()) + " requests running";
+  if (auto stats = store.Stats(); stats.ok()) {
+    int64_t unfinished = 0, attention = 0;
+    for (const auto& c : stats->counts) {
+      if (IsActive(c.phase)) unfinished += c.declarations;
+      if (c.phase == Phase::kAttention) attention += c.declarations;
+    }
+    line += ", " + std::to_string(unfinished) + " unfinished, " + std::to_string(attention) +
+            " need attention";
+  }
+  if (size_t held = engine.holds().size(); held > 0) {
+    line += ", " + std::to_string(held) + " merchant(s) held";
+  }
+  return line;
+}
+
+}  // namespace
+
+int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifier& notifier) {
+  // Before any thread exists, so every thread inherits the blocked signals.
+  auto signals = SignalEvents::Create();
+  if (!signals.ok()) {
+    spdlog::critical("{}", signals.status().message());
+    return kExitFailure;
+  }
+  auto wakeup = Wakeup::Create();
+  if (!wakeup.ok()) {
+    spdlog::critical("{}", wakeup.status().message());
+    return kExitFailure;
+  }
+
+  auto config = LoadConfig(options.config_path);
+  if (!config.ok()) {
+    spdlog::critical("{}", config.status().message());
+    return ExitCodeFor(config.status());
+  }
+  if (Status s = SetUpLogging(config->log.level); !s.ok()) {
+    spdlog::critical("{}", s.message());
+    return kExitUsage;
+  }
+  spdlog::info("customsd starting: config {}, database {}", config->source_path,
+               config->database.path);
+
+  auto db = OpenDatabaseFor(*config, OpenMode::kCreateAndMigrate, /*quick_check=*/true);
+  if (!db.ok()) {
+    spdlog::critical("{}", db.status().message());
+    return kExitFailure;
+  }
+  LogRecoveredAttempts(**db);
+
+  CurlTransportOptions transport_options;
+  transport_options.ca_file = config->wechatpay.ca_file;
+  transport_options.timeout = config->wechatpay.timeout;
+  CurlTransport transport(transport_options);
+  CertificateCache cache(**db);
+  MerchantDirectory merchants;
+  if (Status s = LoadMerchants(*config, transport, clock, cache, merchants); !s.ok()) {
+    spdlog::critical("{}", s.message());
+    return ExitCodeFor(s);
+  }
+
+  Engine engine(EngineOptionsFromConfig(*config), SettingsFromConfig(*config), **db,
+                WorkerDatabaseFactory(config->database.path),
+                [&merchants](const std::string& mchid) -> CustomsClient* {
+                  auto api = merchants.Find(mchid);
+                  return api ? api->customs.get() : nullptr;
+                },
+                clock);
+  // Refresh before READY, so a first start verifies from its first request; a failure is
+  // not fatal: cached keys may still serve, and the refresher keeps trying.
+  std::optional<CertificateRefresher> refresher;
+  refresher.emplace(merchants);
+  refresher->RefreshAllIfDue();
+  Wakeup* wake = wakeup->get();
+  if (Status s = engine.StartWorkers([wake] { wake->Notify(); }); !s.ok()) {
+    spdlog::critical("cannot start workers: {}", s.message());
+    return kExitFailure;
+  }
+  DeclarationStore store(**db, clock);
+  notifier.Ready();
+  notifier.Status(StatusLine(engine, store));
+  spdlog::info("customsd ready: {} merchant(s), up to {} requests in flight, {} requests/s",
+               config->merchants.size(), config->wechatpay.max_in_flight,
+               config->wechatpay.requests_per_second);
+
+  std::chrono::milliseconds watchdog_every{std::chrono::seconds(10)};
+  if (auto interval = notifier.WatchdogInterval()) {
+    watchdog_every = std::chrono::duration_cast<std::chrono::milliseconds>(*interval / 2);
+  }
+  auto last_status = std::chrono::steady_clock::now();
+  const std::array<int, 2> fds = {(*signals)->fd(), wake->fd()};
+  for (bool running = true; running;) {
+    std::chrono::milliseconds wait = std::min(engine.Dispatch(), watchdog_every);
+    auto ready = WaitForEvents(fds, wait);
+    if (!ready.ok()) {
+      spdlog::error("main loop: {}", ready.status().message());
+      break;
+    }
+    wake->Drain();
+    while (auto sig = (*signals)->Read()) {
+      if (*sig == SIGHUP) {
+        notifier.Reloading();
+        ReloadService(options.config_path, *config, transport, clock, cache, merchants);
+        notifier.Ready();
+      } else {
+        spdlog::info("received {}, stopping", *sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        running = false;
+      }
+    }
+    notifier.Watchdog();
+    if (std::chrono::steady_clock::now() - last_status > std::chrono::seconds(5)) {
+      notifier.Status(StatusLine(engine, store));
+      last_status = std::chrono::steady_clock::now();
+    }
+  }
+
+  notifier.Stopping();
+  const int still_running = engine.StopWorkers(options.shutdown_bound);
+  if (still_running > 0) {
+    spdlog::warn("{} requests still running after {} ms; aborting them (recorded as unknown, "
+                 "checked on the next start)",
+                 still_running, options.shutdown_bound.count());
+    transport.AbortAll();
+  }
+  engine.JoinWorkers();
+  refresher.reset();
+  spdlog::info("customsd stopped");
+  return kExitOk;
+}
+
+}  // namespace customsd

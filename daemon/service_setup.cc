@@ -1,0 +1,104 @@
+#include "daemon/service_setup.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon/process/logging.h"
+
+namespace customsd {
+
+EngineOptions EngineOptionsFromConfig(const Config& config) {
+  EngineOptions o;
+  o.max_in_flight = config.wechatpay.max_in_flight;
+  o.requests_per_second = config.wechatpay.requests_per_second;
+  // A held merchant is probed about as often as a failing request is retried at its slowest,
+  // but at least every 5 minutes, so a fixed key is noticed soon.
+  o.hold_probe_interval =
+      std::min<std::chrono::milliseconds>(config.retry.backoff.max_interval, std::chrono::minutes(5));
+  return o;
+}
+
+Engine::DatabaseFactory WorkerDatabaseFactory(const std::string& path) {
+  return [path]() {
+    DatabaseOptions options;
+    options.create = false;
+    options.quick_check = false;
+    return Database::Open(path, options);
+  };
+}
+
+Status LoadMerchants(const Config& config, HttpTransport& transport, const Clock& clock,
+                     CertificateCache& cache, MerchantDirectory& merchants) {
+  std::vector<std::shared_ptr<MerchantApi>> apis;
+  for (const MerchantConfig& m : config.merchants) {
+    auto api = BuildMerchantApi(config, m, transport, clock, &cache);
+    if (!api.ok()) return api.status();
+    apis.push_back(std::shared_ptr<MerchantApi>(std::move(api).value()));
+  }
+  merchants.Replace(std::move(apis));
+  return Status::Ok();
+}
+
+void LogRecoveredAttempts(Database& db) {
+  try {
+    SQLite::Statement q(db.sqlite(),
+                        "SELECT count(*) FROM declarations WHERE check_first = 1 AND phase IN "
+                        "('submit', 'modify')");
+    if (q.executeStep() && q.getColumn(0).getInt64() > 0) {
+      spdlog::warn("{} declaration(s) had a request in flight at the last stop; each is queried "
+                   "before anything is sent again",
+                   q.getColumn(0).getInt64());
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("cannot count recovered attempts: {}", e.what());
+  }
+}
+
+void ReloadService(const std::string& config_path, Config& current, HttpTransport& transport,
+                   const Clock& clock, CertificateCache& cache, MerchantDirectory& merchants) {
+  auto next = LoadConfig(config_path);
+  if (!next.ok()) {
+    spdlog::error("reload: config refused, nothing changed: {}", next.status().message());
+    return;
+  }
+  if (Status s = LoadMerchants(*next, transport, clock, cache, merchants); !s.ok()) {
+    spdlog::error("reload: merchants not reloaded, nothing changed: {}", s.message());
+    return;
+  }
+  std::vector<std::string> changes;
+  if (next->log.level != current.log.level) {
+    if (SetUpLogging(next->log.level).ok()) {
+      changes.push_back("log.level " + current.log.level + " -> " + next->log.level);
+    }
+  }
+  changes.push_back("merchant keys and certificates reloaded (" +
+                    std::to_string(next->merchants.size()) + " merchant(s))");
+  std::vector<std::string> restart;
+  if (next->database.path != current.database.path) restart.push_back("database.path");
+  if (next->wechatpay.base_url != current.wechatpay.base_url ||
+      next->wechatpay.path_prefix != current.wechatpay.path_prefix ||
+      next->wechatpay.max_in_flight != current.wechatpay.max_in_flight ||
+      next->wechatpay.requests_per_second != current.wechatpay.requests_per_second ||
+      next->wechatpay.timeout != current.wechatpay.timeout ||
+      next->wechatpay.ca_file != current.wechatpay.ca_file) {
+    restart.push_back("[wechatpay]");
+  }
+  if (next->poll.first_delay != current.poll.first_delay ||
+      next->poll.deadline != current.poll.deadline ||
+      next->retry.max_attempts != current.retry.max_attempts ||
+      next->redeclare.max_attempts != current.redeclare.max_attempts ||
+      next->redeclare.on_except != current.redeclare.on_except) {
+    restart.push_back("[poll]/[retry]/[redeclare]");
+  }
+  std::string changed;
+  for (const std::string& c : changes) changed += (changed.empty() ? "" : "; ") + c;
+  spdlog::info("reload: {}", changed);
+  if (!restart.empty()) {
+    std::string keys;
+    for (const std::string& k : restart) keys += (keys.empty() ? "" : ", ") + k;
+    spdlog::warn("reload: changed settings that take effect on restart: {}", keys);
+  }
+  current = std::move(next).value();
+}
+
+}  // namespace customsd

@@ -1,0 +1,33 @@
+// The parts of `customsd run` that turn the config into running objects, and SIGHUP's reload.
+#pragma once
+
+#include "common/clock.h"
+#include "daemon/config.h"
+#include "daemon/merchant_directory.h"
+#include "daemon/workflow/engine.h"
+#include "storage/certificate_cache.h"
+#include "wechatpay/http_transport.h"
+
+namespace customsd {
+
+EngineOptions EngineOptionsFromConfig(const Config& config);
+
+// Opens another connection to the database for a worker thread.
+Engine::DatabaseFactory WorkerDatabaseFactory(const std::string& path);
+
+// Builds a MerchantApi for every configured merchant (keys read and checked, cached
+// certificates loaded) and puts them in `merchants`. Any failure leaves `merchants` as it was.
+Status LoadMerchants(const Config& config, HttpTransport& transport, const Clock& clock,
+                     CertificateCache& cache, MerchantDirectory& merchants);
+
+// Logs how many declarations had a request in flight when the daemon last stopped: their next
+// step is a query, because the request may or may not have reached WeChat.
+void LogRecoveredAttempts(Database& db);
+
+// SIGHUP: re-reads the config. The log level and the merchants (keys, certificates) change at
+// once; other changed settings are reported as needing a restart. A bad config changes
+// nothing. `current` is updated to what is in force.
+void ReloadService(const std::string& config_path, Config& current, HttpTransport& transport,
+                   const Clock& clock, CertificateCache& cache, MerchantDirectory& merchants);
+
+}  // namespace customsd

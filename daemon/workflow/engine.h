@@ -1,0 +1,103 @@
+// Engine: picks due declarations and runs their steps, up to max_in_flight at once and never
+// faster than requests_per_second (one token bucket for all merchants).
+//
+// - Due work is found through the partial index on next_attempt_at; declarations in poll phase
+//   of the same (mchid, out_trade_no, customs) become one job, so one query serves them all.
+// - A merchant refused as a whole (SIGN_ERROR, NOAUTH, ...) is held: one alert, its work stays
+//   where it is, one probe per hold_probe_interval, released by the first good answer.
+// - RunDueInline() does one pass on the calling thread (tests, and a fake clock). The daemon
+//   uses StartWorkers() + Dispatch() from its main loop, and StopWorkers() on shutdown.
+//
+// Thread safety: Dispatch, RunDueInline, StartWorkers and StopWorkers are for the main thread;
+// workers report back internally and call the on_done callback from their own threads.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "daemon/workflow/job_runner.h"
+#include "daemon/workflow/merchant_holds.h"
+#include "daemon/workflow/token_bucket.h"
+
+namespace customsd {
+
+struct EngineOptions {
+  int max_in_flight = 16;
+  double requests_per_second = 50;
+  int batch_size = 512;
+  std::chrono::milliseconds hold_probe_interval{std::chrono::minutes(5)};
+  std::chrono::milliseconds max_idle{1000};  // new declarations are noticed within this
+  uint64_t seed = 0;                         // jitter; 0 = from the clock
+};
+
+struct EngineCounters {
+  int64_t jobs = 0;
+  int64_t requests = 0;
+  int64_t conflicts = 0;
+};
+
+class Engine {
+ public:
+  using DatabaseFactory = std::function<StatusOr<std::unique_ptr<Database>>()>;
+
+  Engine(EngineOptions options, WorkflowSettings settings, Database& db,
+         DatabaseFactory open_db, ClientLookup clients, const Clock& clock);
+  ~Engine();
+
+  // The due jobs, at most max_jobs, skipping declarations already running and held merchants
+  // (but for a due probe).
+  std::vector<Job> CollectDue(int max_jobs);
+
+  // Runs every job due now on the calling thread, through `gate`; returns how many ran.
+  int RunDueInline(RequestGate& gate);
+
+  // Starts max_in_flight workers, each with its own database connection. on_done runs on a
+  // worker thread after each job (the daemon wakes its main loop with it).
+  Status StartWorkers(std::function<void()> on_done);
+  // Hands due jobs to idle workers. Returns how long the main loop may sleep before calling
+  // again (until the next due time, at most max_idle).
+  std::chrono::milliseconds Dispatch();
+  // Takes no more jobs, drops queued ones, and waits up to `bound` for running ones. Returns
+  // how many were still running at the bound (the caller then aborts the transport).
+  int StopWorkers(std::chrono::milliseconds bound);
+  // Waits for the workers to end after StopWorkers (and a transport abort).
+  void JoinWorkers();
+
+  int running() const;
+  EngineCounters counters() const;
+  MerchantHolds& holds() { return holds_; }
+  TokenBucket& bucket() { return bucket_; }
+
+ private:
+  void WorkerLoop(int index, std::function<void()> on_done);
+  void AfterJob(const Job& job, const JobReport& report, Database& db);
+  bool HeldBack(const Job& job);
+
+  EngineOptions options_;
+  WorkflowSettings settings_;
+  Database& db_;
+  DatabaseFactory open_db_;
+  ClientLookup clients_;
+  const Clock& clock_;
+  DeclarationStore store_;
+  MerchantHolds holds_;
+  TokenBucket bucket_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  std::set<int64_t> in_flight_;  // declaration ids queued or running
+  int running_ = 0;
+  bool stopping_ = false;
+  EngineCounters counters_;
+  std::vector<std::thread> workers_;
+  std::vector<std::unique_ptr<Database>> worker_dbs_;
+};
+
+}  // namespace customsd

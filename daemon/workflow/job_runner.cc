@@ -1,0 +1,228 @@
+#include "daemon/workflow/job_runner.h"
+
+#include <spdlog/spdlog.h>
+
+namespace customsd {
+namespace {
+
+bool IsMerchantProblem(const ApiOutcome& o) {
+  return o.cls == OutcomeClass::kAuthProblem ||
+         (o.cls == OutcomeClass::kRefused && o.merchant_level);
+}
+
+const QueryRecord* Match(const DeclarationRecord& r, const QueryResult& result) {
+  for (const QueryRecord& item : result.records) {
+    if (item.sub_order_no == r.fields.sub_order_no &&
+        (item.customs.empty() || item.customs == r.fields.customs)) {
+      return &item;
+    }
+  }
+  return nullptr;
+}
+
+// After an unknown modification: did WeChat take the new values?
+bool ShowsModification(const DeclarationRecord& r, const QueryRecord& item) {
+  const DeclarationFields& f = r.fields;
+  return item.mch_customs_no == f.merchant_customs_no && item.duty == f.duty &&
+         item.order_fee == f.order_fee && item.transport_fee == f.transport_fee &&
+         item.product_fee == f.product_fee;
+}
+
+QueryParams QueryFor(const DeclarationRecord& r) {
+  return {r.fields.appid, r.fields.mchid, "out_trade_no", r.fields.out_trade_no, r.fields.customs};
+}
+
+}  // namespace
+
+void JobRunner::Note(JobReport& report, const ApiOutcome& o) {
+  ++report.requests;
+  if (o.slow_down) report.slow_down = true;
+  if (IsMerchantProblem(o)) {
+    report.merchant_problem = o;
+  } else if (o.http_status != 0) {
+    report.merchant_answered = true;
+  }
+}
+
+bool JobRunner::Apply(const DeclarationRecord& r, const Decision& d, JobReport& report) {
+  const int64_t now = Now();
+  Status s = db_.Write([&](SQLite::Database& sql) -> Status {
+    CUSTOMSD_RETURN_IF_ERROR(
+        DeclarationStore::TransitionIn(sql, now, r.id, GuardOf(r), d.update, d.event));
+    if (d.alert) InsertAlertIn(sql, *d.alert);
+    return Status::Ok();
+  });
+  if (s.code() == StatusCode::kConflict) {
+    ++report.conflicts;
+    spdlog::warn("declaration {}: changed by another writer; skipped '{}'", Describe(r),
+                 d.event.kind);
+    return false;
+  }
+  if (!s.ok()) {
+    spdlog::error("declaration {}: cannot record '{}': {}", Describe(r), d.event.kind, s.message());
+    return false;
+  }
+  const Phase to = d.update.phase.value_or(r.phase);
+  auto level = d.alert ? spdlog::level::err : spdlog::level::info;
+  spdlog::log(level, "declaration {}: {} -> {}/{}{}{}", Describe(r), d.event.kind,
+              ToString(d.update.state.value_or(r.state)), ToString(to),
+              d.event.request_id.empty() ? "" : " Request-ID " + d.event.request_id,
+              d.event.message.empty() ? "" : ": " + d.event.message);
+  return true;
+}
+
+std::optional<DeclarationRecord> JobRunner::BeginSend(const DeclarationRecord& r,
+                                                      const std::string& kind, JobReport& report) {
+  Decision d;
+  d.update.attempts = r.attempts + 1;
+  d.update.check_first = r.phase != Phase::kRedeclare;
+  d.event.kind = kind;
+  d.event.message = "attempt " + std::to_string(r.attempts + 1);
+  if (!Apply(r, d, report)) return std::nullopt;
+  DeclarationRecord after = r;
+  after.attempts = r.attempts + 1;
+  after.check_first = *d.update.check_first;
+  after.version = r.version + 1;
+  return after;
+}
+
+void JobRunner::Failed(const DeclarationRecord& r, const ApiOutcome& o, bool doubt,
+                       JobReport& report) {
+  if (IsMerchantProblem(o)) {
+    Apply(r, rules_.Held(r, o, doubt), report);
+  } else if (o.cls == OutcomeClass::kRefused) {
+    Apply(r, rules_.Refused(r, o, Now()), report);
+  } else {
+    Apply(r, rules_.Transient(r, o, doubt, Now()), report);
+  }
+}
+
+std::optional<QueryRecord> JobRunner::Lookup(const DeclarationRecord& r, CustomsClient& client,
+                                             JobReport& report, ApiResult<QueryResult>* result) {
+  gate_.BeforeRequest();
+  *result = client.Query(QueryFor(r));
+  Note(report, result->outcome);
+  if (!result->outcome.ok()) return std::nullopt;
+  const QueryRecord* item = Match(r, *result->value);
+  if (item == nullptr) return std::nullopt;
+  return *item;
+}
+
+void JobRunner::Submit(const DeclarationRecord& r, CustomsClient& client, JobReport& report) {
+  if (r.check_first) {
+    ApiResult<QueryResult> q;
+    std::optional<QueryRecord> item = Lookup(r, client, report, &q);
+    if (item) {
+      Apply(r, rules_.Reported(r, *q.value, *item, q.outcome, Now()), report);
+      return;
+    }
+    // Only "WeChat does not have it" allows sending again; anything else keeps the doubt.
+    if (!q.outcome.ok() && q.outcome.cls != OutcomeClass::kNotFound) {
+      Failed(r, q.outcome, /*doubt=*/true, report);
+      return;
+    }
+  }
+  std::optional<DeclarationRecord> sending = BeginSend(r, "declare_sent", report);
+  if (!sending) return;
+  gate_.BeforeRequest();
+  ApiResult<DeclarationStatus> answer = client.Declare(r.fields);
+  Note(report, answer.outcome);
+  if (answer.outcome.ok()) {
+    Apply(*sending, rules_.Accepted(*sending, *answer.value, answer.outcome, "declared", Now()),
+          report);
+  } else {
+    Failed(*sending, answer.outcome, answer.outcome.cls == OutcomeClass::kUnknown, report);
+  }
+}
+
+void JobRunner::Poll(const std::vector<DeclarationRecord>& group, CustomsClient& client,
+                     JobReport& report) {
+  gate_.BeforeRequest();
+  ApiResult<QueryResult> q = client.Query(QueryFor(group.front()));
+  Note(report, q.outcome);
+  for (const DeclarationRecord& r : group) {
+    if (!q.outcome.ok()) {
+      Failed(r, q.outcome, /*doubt=*/r.check_first, report);
+      continue;
+    }
+    if (const QueryRecord* item = Match(r, *q.value)) {
+      Apply(r, rules_.Reported(r, *q.value, *item, q.outcome, Now()), report);
+    } else {
+      ApiOutcome missing = q.outcome;
+      missing.cls = OutcomeClass::kNotFound;
+      missing.message = "not listed in WeChat's answer for its order";
+      Apply(r, rules_.Transient(r, missing, false, Now()), report);
+    }
+  }
+}
+
+void JobRunner::Redeclare(const DeclarationRecord& r, CustomsClient& client, JobReport& report) {
+  std::optional<DeclarationRecord> sending = BeginSend(r, "redeclare_sent", report);
+  if (!sending) return;
+  gate_.BeforeRequest();
+  RedeclareRequest req{r.fields.appid, r.fields.mchid, r.fields.out_trade_no, r.fields.customs,
+                       r.fields.merchant_customs_no, r.fields.sub_order_no};
+  ApiResult<DeclarationStatus> answer = client.Redeclare(req);
+  Note(report, answer.outcome);
+  if (answer.outcome.ok()) {
+    Apply(*sending, rules_.Accepted(*sending, *answer.value, answer.outcome, "redeclared", Now()),
+          report);
+  } else if (answer.outcome.cls == OutcomeClass::kUnknown) {
+    Apply(*sending, rules_.RedeclareUnknown(*sending, answer.outcome, Now()), report);
+  } else {
+    Failed(*sending, answer.outcome, /*doubt=*/false, report);
+  }
+}
+
+void JobRunner::Modify(const DeclarationRecord& r, CustomsClient& client, JobReport& report) {
+  if (r.check_first) {
+    ApiResult<QueryResult> q;
+    std::optional<QueryRecord> item = Lookup(r, client, report, &q);
+    if (item && ShowsModification(r, *item)) {
+      Apply(r, rules_.Reported(r, *q.value, *item, q.outcome, Now()), report);
+      return;
+    }
+    if (!q.outcome.ok() && q.outcome.cls != OutcomeClass::kNotFound) {
+      Failed(r, q.outcome, /*doubt=*/true, report);
+      return;
+    }
+  }
+  std::optional<DeclarationRecord> sending = BeginSend(r, "modify_sent", report);
+  if (!sending) return;
+  gate_.BeforeRequest();
+  const DeclarationFields& f = r.fields;
+  ModifyRequest req{f.appid,        f.mchid, f.out_trade_no, f.transaction_id, f.customs,
+                    f.merchant_customs_no, f.sub_order_no, f.duty, f.order_fee,
+                    f.transport_fee, f.product_fee};
+  ApiResult<DeclarationStatus> answer = client.Modify(req);
+  Note(report, answer.outcome);
+  if (answer.outcome.ok()) {
+    Apply(*sending, rules_.Accepted(*sending, *answer.value, answer.outcome, "modified", Now()),
+          report);
+  } else {
+    Failed(*sending, answer.outcome, answer.outcome.cls == OutcomeClass::kUnknown, report);
+  }
+}
+
+JobReport JobRunner::Run(const Job& job) {
+  JobReport report;
+  if (job.records.empty()) return report;
+  CustomsClient* client = clients_(job.mchid());
+  if (client == nullptr) {
+    ApiOutcome o;
+    o.cls = OutcomeClass::kRefused;
+    o.code = "NOT_CONFIGURED";
+    o.message = "merchant " + job.mchid() + " is not in the config";
+    for (const DeclarationRecord& r : job.records) Apply(r, rules_.Refused(r, o, Now()), report);
+    return report;
+  }
+  switch (job.kind) {
+    case Job::Kind::kSubmit: Submit(job.records.front(), *client, report); break;
+    case Job::Kind::kPoll: Poll(job.records, *client, report); break;
+    case Job::Kind::kRedeclare: Redeclare(job.records.front(), *client, report); break;
+    case Job::Kind::kModify: Modify(job.records.front(), *client, report); break;
+  }
+  return report;
+}
+
+}  // namespace customsd

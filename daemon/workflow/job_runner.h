@@ -1,0 +1,81 @@
+// JobRunner: performs one Job against WeChat Pay and records the outcome.
+//
+// Durability: before a declare, modification or re-push goes out, the attempt is committed
+// (attempts + 1, check_first set, an event). After the answer, the outcome commits with the
+// state change (and its alert) in one guarded transaction. A crash in between leaves
+// check_first set, so the next step queries before it sends anything again.
+//
+// Thread safety: one JobRunner per thread (it owns no state, but uses the caller's Database
+// connection, which is single-threaded).
+#pragma once
+
+#include <functional>
+#include <optional>
+
+#include "common/clock.h"
+#include "daemon/workflow/job.h"
+#include "daemon/workflow/rules.h"
+#include "storage/database.h"
+#include "wechatpay/customs_client.h"
+
+namespace customsd {
+
+// Called before every request to WeChat: rate limiting lives behind it.
+class RequestGate {
+ public:
+  virtual ~RequestGate() = default;
+  virtual void BeforeRequest() = 0;
+};
+
+class OpenGate final : public RequestGate {
+ public:
+  void BeforeRequest() override {}
+};
+
+using ClientLookup = std::function<CustomsClient*(const std::string& mchid)>;
+
+struct JobReport {
+  std::optional<ApiOutcome> merchant_problem;  // the merchant should be held for this
+  bool merchant_answered = false;              // WeChat answered without refusing the merchant
+  bool slow_down = false;                      // a 429 came back
+  int requests = 0;
+  int conflicts = 0;  // updates that lost a race with another writer (e.g. an operator)
+};
+
+class JobRunner {
+ public:
+  JobRunner(Database& db, const Rules& rules, ClientLookup clients, RequestGate& gate,
+            const Clock& clock)
+      : db_(db), rules_(rules), clients_(std::move(clients)), gate_(gate), clock_(clock) {}
+
+  JobReport Run(const Job& job);
+
+ private:
+  void Submit(const DeclarationRecord& r, CustomsClient& client, JobReport& report);
+  void Poll(const std::vector<DeclarationRecord>& group, CustomsClient& client, JobReport& report);
+  void Redeclare(const DeclarationRecord& r, CustomsClient& client, JobReport& report);
+  void Modify(const DeclarationRecord& r, CustomsClient& client, JobReport& report);
+
+  // Queries for r's order; returns r's item when WeChat lists it. nullopt with outcome kOk
+  // means: answered, but r is not in the answer.
+  std::optional<QueryRecord> Lookup(const DeclarationRecord& r, CustomsClient& client,
+                                    JobReport& report, ApiResult<QueryResult>* result);
+  // Commits the attempt before a send; returns the record as it now stands.
+  std::optional<DeclarationRecord> BeginSend(const DeclarationRecord& r, const std::string& kind,
+                                             JobReport& report);
+  // Applies a decision as one guarded transaction.
+  bool Apply(const DeclarationRecord& r, const Decision& d, JobReport& report);
+  // Common handling of a failed answer. `doubt`: afterwards, a send of this declaration may
+  // have been applied without our knowing (so the next step must query first).
+  void Failed(const DeclarationRecord& r, const ApiOutcome& o, bool doubt, JobReport& report);
+  void Note(JobReport& report, const ApiOutcome& o);
+  int64_t Now() const { return UnixMillis(clock_.Now()); }
+
+  Database& db_;
+  const Rules& rules_;
+  ClientLookup clients_;
+  RequestGate& gate_;
+  const Clock& clock_;
+};
+
+}  // namespace customsd

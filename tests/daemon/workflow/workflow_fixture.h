@@ -1,0 +1,92 @@
+// The workflow against FakeWeChat: a migrated database, a fake clock, a customs client on the
+// fake transport, and an Engine run inline (no threads, no waiting).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include "daemon/workflow/engine.h"
+#include "tests/daemon/workflow/fake_wechat.h"
+#include "tests/storage/store_fixture.h"
+#include "wechatpay/certificate_manager.h"
+
+namespace customsd::testing {
+
+inline WorkflowSettings TestSettings() {
+  using std::chrono::seconds;
+  WorkflowSettings s;
+  s.poll.first_delay = seconds(10);
+  s.poll.backoff = {seconds(10), seconds(80), 2.0};
+  s.poll.deadline = std::chrono::hours(1);
+  s.retry.backoff = {seconds(5), seconds(60), 2.0};
+  s.retry.max_attempts = 4;
+  s.redeclare.on_except = true;
+  s.redeclare.max_attempts = 2;
+  s.redeclare.interval = seconds(30);
+  return s;
+}
+
+class WorkflowTest : public StoreTest {
+ protected:
+  WorkflowTest() {
+    auto key = ParsePrivateKeyPem(ReadFile(TestInstall::VectorFile("merchant_key.pem")), "test");
+    signer_ = std::make_unique<RequestSigner>(kTestMchid, kMerchantSerial,
+                                              Share(std::move(key).value()), clock_);
+    keys_.Put({platform_.serial, platform_.public_key, std::nullopt,
+               UnixMillis(clock_.Now()) + 86'400'000LL * 365, platform_.certificate_pem});
+    ApiEndpoint endpoint;
+    endpoint.base_url = "https://api.test";
+    caller_ = std::make_unique<ApiCaller>(endpoint, wechat_.transport(), *signer_, manager_, clock_);
+    client_ = std::make_unique<CustomsClient>(*caller_);
+    EngineOptions options;
+    options.seed = 42;
+    options.hold_probe_interval = std::chrono::minutes(5);
+    engine_ = std::make_unique<Engine>(
+        options, TestSettings(), *db_, nullptr,
+        [this](const std::string& mchid) { return mchid == kTestMchid ? client_.get() : nullptr; },
+        clock_);
+  }
+
+  // Runs what is due now, then advances the clock by `step`, `times` times.
+  void RunFor(std::chrono::milliseconds step, int times) {
+    for (int i = 0; i < times; ++i) {
+      engine_->RunDueInline(gate_);
+      clock_.Advance(step);
+    }
+  }
+
+  DeclarationRecord Reload(const DeclarationRecord& r) { return *store_.Get(r.id); }
+
+  int64_t AlertCount() {
+    SQLite::Statement q(db_->sqlite(), "SELECT count(*) FROM alerts");
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+  }
+
+  // The declaration as it would be after its declare was committed as sent and the process
+  // died before the answer was recorded.
+  DeclarationRecord CrashedWhileSending(const DeclarationFields& f) {
+    DeclarationRecord r = AddOne(f);
+    EXPECT_TRUE(store_.Transition(r.id, GuardOf(r), {.attempts = 1, .check_first = true},
+                                  {.kind = "declare_sent"})
+                    .ok());
+    return Reload(r);
+  }
+
+  PlatformSigner platform_;
+  FakeWeChat wechat_{clock_};
+  PlatformKeyStore keys_;
+  CertificateManager manager_{keys_, clock_};
+  std::unique_ptr<RequestSigner> signer_;
+  std::unique_ptr<ApiCaller> caller_;
+  std::unique_ptr<CustomsClient> client_;
+  OpenGate gate_;
+  std::unique_ptr<Engine> engine_;
+};
+
+inline TransportResult SignedError(const PlatformSigner& p, const Clock& clock, int status,
+                                   const std::string& code, const std::string& message) {
+  return Answer(p.Signed(status, R"({"code":")" + code + R"(","message":")" + message + R"("})",
+                         UnixMillis(clock.Now()) / 1000));
+}
+
+}  // namespace customsd::testing
