@@ -93,7 +93,7 @@ Decision Rules::Reported(const DeclarationRecord& r, const QueryResult& result,
   Decision d;
   const std::optional<State> state = ParseState(item.state);
   if (state) d.update.state = *state;
-  if (!item.explanation.empty()) d.update.explanation = item.explanation;
+  d.update.explanation = item.explanation;  // a settled state must not keep an old explanation
   if (!item.modify_time.empty()) d.update.modify_time = item.modify_time;
   if (!item.sub_order_id.empty()) d.update.sub_order_id = item.sub_order_id;
   if (!result.verify_department.empty()) d.update.verify_department = result.verify_department;

@@ -55,7 +55,7 @@ TEST(Intake, ExampleJsonLinesFileIsValid) {
   IntakeResult r = Parse(text);
   EXPECT_TRUE(r.errors.empty()) << Describe(r.errors);
   EXPECT_TRUE(r.warnings.empty()) << Describe(r.warnings);
-  EXPECT_EQ(r.records.size(), 11u);
+  EXPECT_EQ(r.records.size(), 12u);
 }
 
 TEST(Intake, ExampleCsvFileIsValid) {

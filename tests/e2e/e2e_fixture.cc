@@ -110,12 +110,29 @@ void EndToEndTest::DeclareScenarios() {
   ASSERT_EQ(Count("SELECT count(*) FROM declarations"), 200);
 }
 
-std::unique_ptr<ChildProcess> EndToEndTest::StartDaemon() {
+namespace {
+size_t CountOf(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+std::unique_ptr<ChildProcess> EndToEndTest::StartDaemon(bool wait_ready) {
+  const size_t ready_before = CountOf(DaemonLog(), "customsd ready");
   auto daemon = std::make_unique<ChildProcess>(
       std::vector<std::string>{CUSTOMSD_BINARY, "-c", install_.config_path(), "run",
                                "--shutdown-seconds", "5"},
       install_.File("daemon.log"), install_.File("daemon.log"));
   EXPECT_TRUE(daemon->started());
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (wait_ready && CountOf(DaemonLog(), "customsd ready") == ready_before) {
+    if (std::chrono::steady_clock::now() > until ||
+        daemon->Wait(std::chrono::milliseconds(20)).has_value()) {
+      ADD_FAILURE() << "the daemon did not become ready:\n" << DaemonLog();
+      break;
+    }
+  }
   return daemon;
 }
 

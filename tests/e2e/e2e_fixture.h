@@ -30,7 +30,9 @@ class EndToEndTest : public ::testing::Test {
   void StopMock();
   // Writes 200 declarations (see e2e_fixture.cc for the mix) and declares them.
   void DeclareScenarios();
-  std::unique_ptr<ChildProcess> StartDaemon();
+  // Starts `customsd run` and waits until it logs that it is ready (so a signal sent next
+  // meets its signal handling, not the default action of a process still starting).
+  std::unique_ptr<ChildProcess> StartDaemon(bool wait_ready = true);
   // Waits until no declaration is unfinished; false at the deadline.
   bool WaitSettled(std::chrono::seconds deadline);
   // Checks every declaration's state and phase against its scenario.

@@ -44,7 +44,7 @@ TEST_F(WorkflowEndToEndTest, KilledAtTenRandomMomentsItStillEndsTheSameWay) {
   std::mt19937 random(20261121);
   std::uniform_int_distribution<int> moment_ms(200, 1500);
   for (int kill = 0; kill < 10; ++kill) {
-    auto daemon = StartDaemon();
+    auto daemon = StartDaemon(/*wait_ready=*/false);
     // Runs for a random moment (unless it dies by itself), then SIGKILL.
     auto exited = daemon->Wait(milliseconds(moment_ms(random)));
     ASSERT_FALSE(exited.has_value()) << "daemon exited early:\n" << DaemonLog();

@@ -1,0 +1,92 @@
+// Metrics: the counters, gauges and histograms the daemon updates as it works, in one
+// prometheus::Registry, exposed by MetricsServer at /metrics (Prometheus text format 0.0.4).
+//
+// Families (all names "customsd_", base units, counters end in "_total"):
+//   customsd_build_info{version,commit}                            gauge, always 1
+//   customsd_start_time_seconds                                    gauge, Unix time
+//   customsd_api_requests_total{endpoint,outcome}                  counter
+//   customsd_api_request_duration_seconds{endpoint}                histogram
+//   customsd_transitions_total{from_phase,to_phase}                counter
+//   customsd_signature_verification_failures_total                 counter
+//   customsd_last_successful_poll_timestamp_seconds                gauge, Unix time; 0 = none yet
+//   customsd_alert_deliveries_total                                counter (this process)
+//
+// Contract:
+//  - Label values come only from closed lists: the endpoints below, OutcomeClass and Phase
+//    spellings. Never an order number or anything else per declaration. An endpoint outside the
+//    list is counted as "other", so a caller's mistake cannot grow the series without bound.
+//  - Every series of the closed lists exists from construction, at 0, so rate() and increase()
+//    see the first event.
+//  - Every method is thread-safe; the series are looked up by index, not by label map, and only
+//    OnPollSuccess takes a (short) lock, so worker threads call them freely.
+#pragma once
+
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <chrono>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/declaration_state.h"
+#include "wechatpay/api_outcome.h"
+
+namespace customsd {
+
+// The endpoint label values OnRequest accepts; anything else becomes "other".
+inline constexpr std::array<std::string_view, 7> kMetricsEndpoints = {
+    "declare", "query", "modify", "redeclare", "verify_certificate", "certificates", "other"};
+
+class Metrics final : public prometheus::Collectable {
+ public:
+  // `start_time` is exported as customsd_start_time_seconds (alert rules use it as "no poll
+  // yet since the start").
+  explicit Metrics(TimePoint start_time);
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // One call to WeChat Pay finished (whatever its outcome), after `seconds`.
+  void OnRequest(std::string_view endpoint, OutcomeClass outcome,
+                 std::chrono::duration<double> seconds);
+  // A declaration moved from one phase to another (or stayed, when from == to).
+  void OnTransition(Phase from, Phase to);
+  // A WeChat Pay response (or notification) whose signature did not verify.
+  void OnVerificationFailure();
+  // A status query was answered; the gauge only ever moves forward.
+  void OnPollSuccess(TimePoint when);
+  // An alert reached its webhook or command.
+  void OnAlertDelivered();
+
+  // Every family of the registry (prometheus::Collectable).
+  std::vector<prometheus::MetricFamily> Collect() const override;
+  prometheus::Registry& registry() { return registry_; }
+
+ private:
+  static constexpr size_t kOutcomes = 6;  // OutcomeClass values
+  static constexpr size_t kPhases = 6;    // Phase values
+
+  prometheus::Registry registry_;
+  std::array<std::array<prometheus::Counter*, kOutcomes>, kMetricsEndpoints.size()> requests_{};
+  std::array<prometheus::Histogram*, kMetricsEndpoints.size()> durations_{};
+  std::array<std::array<prometheus::Counter*, kPhases>, kPhases> transitions_{};
+  prometheus::Counter* verification_failures_ = nullptr;
+  std::mutex last_poll_mu_;  // keeps the gauge from moving back when polls finish out of order
+  prometheus::Gauge* last_poll_ = nullptr;
+  prometheus::Counter* alert_deliveries_ = nullptr;
+};
+
+// The Prometheus text format (0.0.4) of every family of `sources`, in order.
+std::string RenderMetricsText(std::span<const prometheus::Collectable* const> sources);
+
+// The content type of RenderMetricsText's output.
+inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+}  // namespace customsd
