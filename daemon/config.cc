@@ -244,6 +244,11 @@ Status CheckWebhookUrl(std::string_view url) {
   if (hp->port && !IsValidPort(*hp->port)) {
     return Invalid(std::string(kMust) + " with a valid port (1-65535)");
   }
+  // The transport sends clear text only to loopback (the URL carries a token, the alert
+  // carries order data); anything else could never be delivered.
+  if (url.starts_with("http://") && !IsLoopbackHost(hp->host)) {
+    return Invalid("http:// is only for loopback hosts; use https://");
+  }
   return Status::Ok();
 }
 

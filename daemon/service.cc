@@ -5,8 +5,13 @@
 
 #include <array>
 
+#include "daemon/alerts/alert_command.h"
+#include "daemon/alerts/alert_deliverer.h"
 #include "daemon/certificate_refresher.h"
 #include "daemon/commands/command_context.h"
+#include "daemon/metrics/database_gauges.h"
+#include "daemon/metrics/metrics.h"
+#include "daemon/metrics/metrics_server.h"
 #include "daemon/process/logging.h"
 #include "daemon/process/signal_events.h"
 #include "daemon/service_setup.h"
@@ -74,7 +79,8 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
   CurlTransport transport(transport_options);
   CertificateCache cache(**db);
   MerchantDirectory merchants;
-  if (Status s = LoadMerchants(*config, transport, clock, cache, merchants); !s.ok()) {
+  Metrics metrics(clock.Now());
+  if (Status s = LoadMerchants(*config, transport, clock, cache, merchants, &metrics); !s.ok()) {
     spdlog::critical("{}", s.message());
     return ExitCodeFor(s);
   }
@@ -88,6 +94,53 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
                 clock);
   // Refresh before READY, so a first start verifies from its first request; a failure is
   // not fatal: cached keys may still serve, and the refresher keeps trying.
+  engine.set_observer(&metrics);
+
+  // Metrics and health, when metrics.listen is set. Healthy = the main loop turned within the
+  // last minute and the database answers.
+  Heartbeat heartbeat;
+  heartbeat.Beat(clock.Now());
+  std::unique_ptr<DatabaseGauges> gauges;
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (!config->metrics.listen.empty()) {
+    auto opened = DatabaseGauges::Open(config->database.path, clock);
+    if (!opened.ok()) {
+      spdlog::critical("{}", opened.status().message());
+      return kExitFailure;
+    }
+    gauges = std::move(opened).value();
+    DatabaseGauges* g = gauges.get();
+    metrics_server = std::make_unique<MetricsServer>(
+        std::vector<const prometheus::Collectable*>{&metrics, g},
+        [&heartbeat, &clock, g]() -> Status {
+          CUSTOMSD_RETURN_IF_ERROR(
+              heartbeat.Check(clock.Now(), std::chrono::seconds(60), "main loop"));
+          return g->CheckReadable();
+        });
+    auto port = metrics_server->Start(config->metrics.listen);
+    if (!port.ok()) {
+      spdlog::critical("{}", port.status().message());
+      return ExitCodeFor(port.status());
+    }
+    spdlog::info("metrics on {} (/metrics, /healthz)", config->metrics.listen);
+  }
+
+  // Alerts go out on their own thread, connection and transport (system CAs; a webhook is not
+  // WeChat), so a slow receiver never holds up the workflow.
+  auto alerts_db = OpenDatabaseFor(*config, OpenMode::kExisting, /*quick_check=*/false);
+  auto alert_runner = SpawnCommandRunner::Create();
+  if (!alerts_db.ok() || !alert_runner.ok()) {
+    spdlog::critical("cannot start alert delivery: {}", alerts_db.ok()
+                                                            ? alert_runner.status().message()
+                                                            : alerts_db.status().message());
+    return kExitFailure;
+  }
+  CurlTransport alert_transport(CurlTransportOptions{});
+  SeededRandom alert_random(static_cast<uint64_t>(UnixMillis(clock.Now())));
+  AlertDeliverer deliverer(**alerts_db, config->alerts, alert_transport, clock, alert_random,
+                           **alert_runner);
+  deliverer.Start();
+
   std::optional<CertificateRefresher> refresher;
   refresher.emplace(merchants);
   refresher->RefreshAllIfDue();
@@ -120,7 +173,7 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
     while (auto sig = (*signals)->Read()) {
       if (*sig == SIGHUP) {
         notifier.Reloading();
-        ReloadService(options.config_path, *config, transport, clock, cache, merchants);
+        ReloadService(options.config_path, *config, transport, clock, cache, merchants, &metrics);
         notifier.Ready();
       } else {
         spdlog::info("received {}, stopping", *sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -128,6 +181,7 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
       }
     }
     notifier.Watchdog();
+    heartbeat.Beat(clock.Now());
     if (std::chrono::steady_clock::now() - last_status > std::chrono::seconds(5)) {
       notifier.Status(StatusLine(engine, store));
       last_status = std::chrono::steady_clock::now();
@@ -143,7 +197,12 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
     transport.AbortAll();
   }
   engine.JoinWorkers();
+  // After the workers, so alerts from their last jobs still get their chance; a webhook call
+  // in progress is cut short.
+  alert_transport.AbortAll();
+  deliverer.Stop();
   refresher.reset();
+  if (metrics_server) metrics_server->Stop();
   spdlog::info("customsd stopped");
   return kExitOk;
 }

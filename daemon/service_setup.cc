@@ -28,11 +28,13 @@ Engine::DatabaseFactory WorkerDatabaseFactory(const std::string& path) {
 }
 
 Status LoadMerchants(const Config& config, HttpTransport& transport, const Clock& clock,
-                     CertificateCache& cache, MerchantDirectory& merchants) {
+                     CertificateCache& cache, MerchantDirectory& merchants,
+                     ApiObserver* observer) {
   std::vector<std::shared_ptr<MerchantApi>> apis;
   for (const MerchantConfig& m : config.merchants) {
     auto api = BuildMerchantApi(config, m, transport, clock, &cache);
     if (!api.ok()) return api.status();
+    (*api)->caller->set_observer(observer);
     apis.push_back(std::shared_ptr<MerchantApi>(std::move(api).value()));
   }
   merchants.Replace(std::move(apis));
@@ -55,13 +57,14 @@ void LogRecoveredAttempts(Database& db) {
 }
 
 void ReloadService(const std::string& config_path, Config& current, HttpTransport& transport,
-                   const Clock& clock, CertificateCache& cache, MerchantDirectory& merchants) {
+                   const Clock& clock, CertificateCache& cache, MerchantDirectory& merchants,
+                   ApiObserver* observer) {
   auto next = LoadConfig(config_path);
   if (!next.ok()) {
     spdlog::error("reload: config refused, nothing changed: {}", next.status().message());
     return;
   }
-  if (Status s = LoadMerchants(*next, transport, clock, cache, merchants); !s.ok()) {
+  if (Status s = LoadMerchants(*next, transport, clock, cache, merchants, observer); !s.ok()) {
     spdlog::error("reload: merchants not reloaded, nothing changed: {}", s.message());
     return;
   }

@@ -17,8 +17,10 @@ Engine::DatabaseFactory WorkerDatabaseFactory(const std::string& path);
 
 // Builds a MerchantApi for every configured merchant (keys read and checked, cached
 // certificates loaded) and puts them in `merchants`. Any failure leaves `merchants` as it was.
+// `observer` (may be null) hears about every request to WeChat Pay.
 Status LoadMerchants(const Config& config, HttpTransport& transport, const Clock& clock,
-                     CertificateCache& cache, MerchantDirectory& merchants);
+                     CertificateCache& cache, MerchantDirectory& merchants,
+                     ApiObserver* observer);
 
 // Logs how many declarations had a request in flight when the daemon last stopped: their next
 // step is a query, because the request may or may not have reached WeChat.
@@ -28,6 +30,7 @@ void LogRecoveredAttempts(Database& db);
 // once; other changed settings are reported as needing a restart. A bad config changes
 // nothing. `current` is updated to what is in force.
 void ReloadService(const std::string& config_path, Config& current, HttpTransport& transport,
-                   const Clock& clock, CertificateCache& cache, MerchantDirectory& merchants);
+                   const Clock& clock, CertificateCache& cache, MerchantDirectory& merchants,
+                   ApiObserver* observer);
 
 }  // namespace customsd

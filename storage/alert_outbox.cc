@@ -14,16 +14,18 @@ Status ExpectOneRow(int changed, int64_t id) {
 
 }  // namespace
 
-StatusOr<std::vector<PendingAlert>> AlertOutbox::Due(int64_t now_ms, int limit) {
+StatusOr<std::vector<PendingAlert>> AlertOutbox::Due(int64_t now_ms, int limit, int64_t after_id) {
   std::vector<PendingAlert> out;
   Status s = db_.Read([&](SQLite::Database& sql) {
     // "delivered_at IS NULL" matches the partial index alerts_pending.
     SQLite::Statement q(sql,
                         "SELECT id, declaration_id, mchid, cause, dedupe_key, summary, details, "
                         "created_at, attempts, next_attempt_at, last_error FROM alerts "
-                        "WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?");
+                        "WHERE delivered_at IS NULL AND next_attempt_at <= ? AND id > ? "
+                        "ORDER BY id LIMIT ?");
     q.bind(1, now_ms);
-    q.bind(2, limit);
+    q.bind(2, after_id);
+    q.bind(3, limit);
     while (q.executeStep()) {
       PendingAlert a;
       a.id = q.getColumn(0).getInt64();
@@ -74,7 +76,8 @@ StatusOr<AlertCounts> AlertOutbox::Counts() {
   AlertCounts counts;
   Status s = db_.Read([&](SQLite::Database& sql) {
     // count(column) skips NULLs, so one scan gives both numbers (and 0, not NULL, when empty).
-    SQLite::Statement q(sql, "SELECT count(*) - count(delivered_at), count(delivered_at) FROM alerts");
+    SQLite::Statement q(sql,
+                        "SELECT count(*) - count(delivered_at), count(delivered_at) FROM alerts");
     if (q.executeStep()) {
       counts.pending = q.getColumn(0).getInt64();
       counts.delivered = q.getColumn(1).getInt64();

@@ -2,8 +2,10 @@
 //
 // Contract
 //  - An alert is pending while delivered_at IS NULL. Due(now) returns the pending alerts whose
-//    next_attempt_at <= now, oldest (lowest id) first, at most `limit`; the range scan uses the
-//    partial index alerts_pending, so delivered rows cost nothing however many there are.
+//    next_attempt_at <= now, oldest (lowest id) first, at most `limit`, and only those with an
+//    id above `after_id` (a cursor, so a caller paging through a backlog visits each alert once
+//    even when a retry lands at once). The scan uses the partial index alerts_pending, so
+//    delivered rows cost nothing however many there are.
 //  - MarkDelivered and ScheduleRetry only touch a pending alert: on an alert that is delivered
 //    or missing they change nothing and return kConflict, so a second deliverer racing on the
 //    same file cannot undo the first one's work.
@@ -48,7 +50,7 @@ class AlertOutbox {
  public:
   explicit AlertOutbox(Database& db) : db_(db) {}
 
-  StatusOr<std::vector<PendingAlert>> Due(int64_t now_ms, int limit);
+  StatusOr<std::vector<PendingAlert>> Due(int64_t now_ms, int limit, int64_t after_id = 0);
 
   // delivered_at = now, attempts + 1, last_error cleared (it described failures now moot).
   Status MarkDelivered(int64_t id, int64_t now_ms);

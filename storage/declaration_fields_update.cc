@@ -15,11 +15,10 @@ bool SameIdentity(const DeclarationFields& a, const DeclarationFields& b) {
 }
 
 Status Lost(int64_t id, const Guard& guard) {
-  return Status::Conflict("declaration " + std::to_string(id) +
-                          " changed under this update (expected " +
-                          std::string(ToString(guard.state)) + "/" +
-                          std::string(ToString(guard.phase)) + " version " +
-                          std::to_string(guard.version) + ")");
+  return Status::Conflict(
+      "declaration " + std::to_string(id) + " changed under this update (expected " +
+      std::string(ToString(guard.state)) + "/" + std::string(ToString(guard.phase)) + " version " +
+      std::to_string(guard.version) + ")");
 }
 
 }  // namespace

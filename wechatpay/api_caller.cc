@@ -34,6 +34,16 @@ ApiOutcome ApiCaller::FromTransportError(const TransportError& error) {
 }
 
 ApiAnswer ApiCaller::Call(const ApiCall& call) {
+  const auto started = std::chrono::steady_clock::now();
+  ApiAnswer answer = CallUnobserved(call);
+  if (observer_ != nullptr) {
+    observer_->OnRequest(call.endpoint, answer.outcome.cls,
+                         std::chrono::steady_clock::now() - started);
+  }
+  return answer;
+}
+
+ApiAnswer ApiCaller::CallUnobserved(const ApiCall& call) {
   TransportResult result = SendSigned(call);
   if (!result.ok()) return {FromTransportError(*result.error), ""};
   HttpResponse& response = *result.response;
@@ -47,7 +57,10 @@ ApiAnswer ApiCaller::Call(const ApiCall& call) {
     verdict = VerifyResponse(sig, response.body, now_s, lookup);
   }
   const bool verified = verdict == VerifyVerdict::kOk;
-  if (!verified) ++verification_failures_;
+  if (!verified) {
+    ++verification_failures_;
+    if (observer_ != nullptr) observer_->OnVerificationFailure();
+  }
 
   ApiOutcome outcome = ClassifyHttpAnswer(response.status, response.body,
                                           response.Header("Request-ID").value_or(""), verified,

@@ -44,6 +44,16 @@ struct ApiCall {
   std::string query;   // already encoded, without '?'; "" for none
   std::string body;    // "" for GET
   bool is_query = false;  // "does not exist" answers mean kNotFound
+  std::string endpoint;   // for metrics: declare, query, modify, redeclare, ... ("" = other)
+};
+
+// What the caller reports about each request (metrics); implementations must be thread-safe.
+class ApiObserver {
+ public:
+  virtual ~ApiObserver() = default;
+  virtual void OnRequest(std::string_view endpoint, OutcomeClass outcome,
+                         std::chrono::duration<double> seconds) = 0;
+  virtual void OnVerificationFailure() = 0;
 };
 
 struct ApiAnswer {
@@ -72,15 +82,21 @@ class ApiCaller {
 
   const std::string& mchid() const { return signer_.mchid(); }
   PlatformKeySource& keys() { return keys_; }
+  // Set once before use; nullptr = nobody listens.
+  void set_observer(ApiObserver* observer) { observer_ = observer; }
+  ApiObserver* observer() const { return observer_; }
   const Clock& clock() const { return clock_; }
 
  private:
+  ApiAnswer CallUnobserved(const ApiCall& call);
+
   ApiEndpoint endpoint_;
   HttpTransport& transport_;
   const RequestSigner& signer_;
   PlatformKeySource& keys_;
   const Clock& clock_;
   std::atomic<int64_t> verification_failures_{0};
+  ApiObserver* observer_ = nullptr;
 };
 
 }  // namespace customsd

@@ -53,6 +53,16 @@ StatusOr<std::vector<PlatformKeyInfo>> CertificateDownloader::ParseCertificates(
 }
 
 ApiResult<std::vector<PlatformKeyInfo>> CertificateDownloader::Download() {
+  const auto started = std::chrono::steady_clock::now();
+  ApiResult<std::vector<PlatformKeyInfo>> result = DownloadUnobserved();
+  if (ApiObserver* observer = caller_.observer()) {
+    observer->OnRequest("certificates", result.outcome.cls,
+                        std::chrono::steady_clock::now() - started);
+  }
+  return result;
+}
+
+ApiResult<std::vector<PlatformKeyInfo>> CertificateDownloader::DownloadUnobserved() {
   TransportResult result = caller_.SendSigned({"GET", "/certificates"});
   if (!result.ok()) return {ApiCaller::FromTransportError(*result.error), std::nullopt};
   const HttpResponse& response = *result.response;

@@ -24,6 +24,8 @@ class CertificateDownloader {
                                                                   std::string_view apiv3_key);
 
  private:
+  ApiResult<std::vector<PlatformKeyInfo>> DownloadUnobserved();
+
   ApiCaller& caller_;
   std::string apiv3_key_;
 };

@@ -93,7 +93,7 @@ std::string CustomsClient::DeclareBody(const DeclarationFields& d) {
 }
 
 ApiResult<DeclarationStatus> CustomsClient::Declare(const DeclarationFields& d) {
-  return StatusResult(caller_.Call({"POST", "/customs/orders", "", DeclareBody(d)}));
+  return StatusResult(caller_.Call({"POST", "/customs/orders", "", DeclareBody(d), false, "declare"}));
 }
 
 ApiResult<QueryResult> CustomsClient::Query(const QueryParams& q) {
@@ -105,7 +105,7 @@ ApiResult<QueryResult> CustomsClient::Query(const QueryParams& q) {
                         "&order_no=" + UrlEncode(q.order_no) + "&customs=" + UrlEncode(q.customs) +
                         "&offset=" + std::to_string(offset) +
                         "&limit=" + std::to_string(q.page_size);
-    ApiAnswer answer = caller_.Call({"GET", "/customs/orders", query, "", /*is_query=*/true});
+    ApiAnswer answer = caller_.Call({"GET", "/customs/orders", query, "", /*is_query=*/true, "query"});
     if (!answer.outcome.ok()) return {answer.outcome, std::nullopt};
     auto j = ParseOkBody(answer);
     if (!j) return {answer.outcome, std::nullopt};
@@ -147,7 +147,7 @@ ApiResult<DeclarationStatus> CustomsClient::Modify(const ModifyRequest& m) {
   PutIf(j, "order_fee", m.order_fee);
   PutIf(j, "transport_fee", m.transport_fee);
   PutIf(j, "product_fee", m.product_fee);
-  return StatusResult(caller_.Call({"PATCH", "/customs/orders", "", j.dump()}));
+  return StatusResult(caller_.Call({"PATCH", "/customs/orders", "", j.dump(), false, "modify"}));
 }
 
 ApiResult<DeclarationStatus> CustomsClient::Redeclare(const RedeclareRequest& r) {
@@ -158,7 +158,7 @@ ApiResult<DeclarationStatus> CustomsClient::Redeclare(const RedeclareRequest& r)
   if (!r.sub_order_no.empty()) j["sub_order_no"] = r.sub_order_no;
   j["customs"] = r.customs;
   j["merchant_customs_no"] = r.merchant_customs_no;
-  return StatusResult(caller_.Call({"POST", "/customs/redeclare", "", j.dump()}));
+  return StatusResult(caller_.Call({"POST", "/customs/redeclare", "", j.dump(), false, "redeclare"}));
 }
 
 ApiResult<VerifyCertificateResult> CustomsClient::VerifyCertificate(
@@ -191,7 +191,7 @@ ApiResult<VerifyCertificateResult> CustomsClient::VerifyCertificate(
   j["certificate_type"] = v.certificate_type;
   j["certificate_id"] = *id;
   j["certificate_name"] = *name;
-  ApiAnswer answer = caller_.Call({"POST", "/customs/verify-certificate", "", j.dump()});
+  ApiAnswer answer = caller_.Call({"POST", "/customs/verify-certificate", "", j.dump(), false, "verify_certificate"});
   if (!answer.outcome.ok()) return {answer.outcome, std::nullopt};
   auto body = ParseOkBody(answer);
   if (!body) return {answer.outcome, std::nullopt};

@@ -24,6 +24,9 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   AddListCommand(app, env);
   AddShowCommand(app, env);
   AddStatsCommand(app, env);
+  AddRetryCommand(app, env);
+  AddRedeclareCommand(app, env);
+  AddModifyCommand(app, env);
   AddCheckCommand(app, env);
   AddMigrateCommand(app, env);
   AddBackupCommand(app, env);

@@ -16,5 +16,8 @@ void AddMigrateCommand(CLI::App& app, CommandEnv& env);
 void AddBackupCommand(CLI::App& app, CommandEnv& env);
 void AddVersionCommand(CLI::App& app, CommandEnv& env);
 void AddRunCommand(CLI::App& app, CommandEnv& env);
+void AddRetryCommand(CLI::App& app, CommandEnv& env);
+void AddRedeclareCommand(CLI::App& app, CommandEnv& env);
+void AddModifyCommand(CLI::App& app, CommandEnv& env);
 
 }  // namespace customsd

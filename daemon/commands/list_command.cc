@@ -7,7 +7,7 @@ namespace customsd {
 namespace {
 
 struct ListOptions {
-  std::string state, phase, customs, mchid;
+  std::string state, phase, customs, mchid, out_trade_no;
   int limit = 100;
   bool json = false;
 };
@@ -32,6 +32,7 @@ Status BuildFilter(const ListOptions& opt, ListFilter* filter) {
   }
   filter->customs = opt.customs;
   filter->mchid = opt.mchid;
+  filter->out_trade_no = opt.out_trade_no;
   filter->limit = opt.limit;
   return Status::Ok();
 }
@@ -65,6 +66,7 @@ void AddListCommand(CLI::App& app, CommandEnv& env) {
   cmd->add_option("--phase", opt->phase, "only this phase (e.g. attention)");
   cmd->add_option("--customs", opt->customs, "only this customs code");
   cmd->add_option("--mchid", opt->mchid, "only this merchant");
+  cmd->add_option("--out-trade-no", opt->out_trade_no, "only this order (all its sub-orders)");
   cmd->add_option("--limit", opt->limit, "at most N records (0 = all)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", opt->json, "print a JSON array");

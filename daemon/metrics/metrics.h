@@ -17,9 +17,13 @@
 //    list is counted as "other", so a caller's mistake cannot grow the series without bound.
 //  - Every series of the closed lists exists from construction, at 0, so rate() and increase()
 //    see the first event.
-//  - Every method is thread-safe; the series are looked up by index, not by label map, and only
-//    OnPollSuccess takes a (short) lock, so worker threads call them freely.
+//  - Every method is thread-safe and cheap (series are found by index, not by label map; only
+//    the histogram and OnPollSuccess take a short lock), so worker threads call them freely.
+// The alert counts stored in the database (pending, delivered) come from DatabaseGauges.
 #pragma once
+
+#include "daemon/workflow/job_runner.h"
+#include "wechatpay/api_caller.h"
 
 #include <prometheus/collectable.h>
 #include <prometheus/counter.h>
@@ -45,7 +49,9 @@ namespace customsd {
 inline constexpr std::array<std::string_view, 7> kMetricsEndpoints = {
     "declare", "query", "modify", "redeclare", "verify_certificate", "certificates", "other"};
 
-class Metrics final : public prometheus::Collectable {
+class Metrics final : public prometheus::Collectable,
+                      public ApiObserver,
+                      public WorkflowObserver {
  public:
   // `start_time` is exported as customsd_start_time_seconds (alert rules use it as "no poll
   // yet since the start").
@@ -55,13 +61,13 @@ class Metrics final : public prometheus::Collectable {
 
   // One call to WeChat Pay finished (whatever its outcome), after `seconds`.
   void OnRequest(std::string_view endpoint, OutcomeClass outcome,
-                 std::chrono::duration<double> seconds);
+                 std::chrono::duration<double> seconds) override;
   // A declaration moved from one phase to another (or stayed, when from == to).
-  void OnTransition(Phase from, Phase to);
+  void OnTransition(Phase from, Phase to) override;
   // A WeChat Pay response (or notification) whose signature did not verify.
-  void OnVerificationFailure();
+  void OnVerificationFailure() override;
   // A status query was answered; the gauge only ever moves forward.
-  void OnPollSuccess(TimePoint when);
+  void OnPollSuccess(TimePoint when) override;
   // An alert reached its webhook or command.
   void OnAlertDelivered();
 

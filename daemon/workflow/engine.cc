@@ -141,6 +141,7 @@ int Engine::RunDueInline(RequestGate& gate) {
   SeededRandom random(SeedFrom(options_.seed, clock_));
   Rules rules(settings_, random);
   JobRunner runner(db_, rules, clients_, gate, clock_);
+  runner.set_observer(observer_);
   std::vector<Job> jobs = CollectDue(options_.batch_size);
   int ran = 0;
   for (const Job& job : jobs) {
@@ -169,6 +170,7 @@ void Engine::WorkerLoop(int index, std::function<void()> on_done) {
   Rules rules(settings_, random);
   BucketGate gate(bucket_, clock_);
   JobRunner runner(db, rules, clients_, gate, clock_);
+  runner.set_observer(observer_);
   for (;;) {
     Job job;
     {

@@ -72,6 +72,8 @@ class Engine {
   int running() const;
   EngineCounters counters() const;
   MerchantHolds& holds() { return holds_; }
+  // Set once, before StartWorkers; nullptr = nobody listens.
+  void set_observer(WorkflowObserver* observer) { observer_ = observer; }
   TokenBucket& bucket() { return bucket_; }
 
  private:
@@ -98,6 +100,7 @@ class Engine {
   EngineCounters counters_;
   std::vector<std::thread> workers_;
   std::vector<std::unique_ptr<Database>> worker_dbs_;
+  WorkflowObserver* observer_ = nullptr;
 };
 
 }  // namespace customsd

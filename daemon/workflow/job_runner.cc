@@ -63,6 +63,7 @@ bool JobRunner::Apply(const DeclarationRecord& r, const Decision& d, JobReport& 
     return false;
   }
   const Phase to = d.update.phase.value_or(r.phase);
+  if (observer_ != nullptr && to != r.phase) observer_->OnTransition(r.phase, to);
   auto level = d.alert ? spdlog::level::err : spdlog::level::info;
   spdlog::log(level, "declaration {}: {} -> {}/{}{}{}", Describe(r), d.event.kind,
               ToString(d.update.state.value_or(r.state)), ToString(to),
@@ -75,7 +76,7 @@ std::optional<DeclarationRecord> JobRunner::BeginSend(const DeclarationRecord& r
                                                       const std::string& kind, JobReport& report) {
   Decision d;
   d.update.attempts = r.attempts + 1;
-  d.update.check_first = r.phase != Phase::kRedeclare;
+  d.update.check_first = true;
   d.event.kind = kind;
   d.event.message = "attempt " + std::to_string(r.attempts + 1);
   if (!Apply(r, d, report)) return std::nullopt;
@@ -140,6 +141,9 @@ void JobRunner::Poll(const std::vector<DeclarationRecord>& group, CustomsClient&
   gate_.BeforeRequest();
   ApiResult<QueryResult> q = client.Query(QueryFor(group.front()));
   Note(report, q.outcome);
+  if (observer_ != nullptr && (q.outcome.ok() || q.outcome.cls == OutcomeClass::kNotFound)) {
+    observer_->OnPollSuccess(clock_.Now());
+  }
   for (const DeclarationRecord& r : group) {
     if (!q.outcome.ok()) {
       Failed(r, q.outcome, /*doubt=*/r.check_first, report);
@@ -157,6 +161,22 @@ void JobRunner::Poll(const std::vector<DeclarationRecord>& group, CustomsClient&
 }
 
 void JobRunner::Redeclare(const DeclarationRecord& r, CustomsClient& client, JobReport& report) {
+  if (r.check_first) {
+    // A re-push was in flight at a crash. WeChat only takes one from EXCEPT (or SUCCESS); any
+    // other state means it arrived, and a second one would be refused.
+    ApiResult<QueryResult> q;
+    std::optional<QueryRecord> item = Lookup(r, client, report, &q);
+    if (item && item->state != "EXCEPT") {
+      Decision d = rules_.Reported(r, *q.value, *item, q.outcome, Now());
+      d.update.redeclares = r.redeclares + 1;
+      Apply(r, d, report);
+      return;
+    }
+    if (!q.outcome.ok() && q.outcome.cls != OutcomeClass::kNotFound) {
+      Failed(r, q.outcome, /*doubt=*/true, report);
+      return;
+    }
+  }
   std::optional<DeclarationRecord> sending = BeginSend(r, "redeclare_sent", report);
   if (!sending) return;
   gate_.BeforeRequest();

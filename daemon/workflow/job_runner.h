@@ -3,7 +3,9 @@
 // Durability: before a declare, modification or re-push goes out, the attempt is committed
 // (attempts + 1, check_first set, an event). After the answer, the outcome commits with the
 // state change (and its alert) in one guarded transaction. A crash in between leaves
-// check_first set, so the next step queries before it sends anything again.
+// check_first set, so the next step queries before it sends anything again: a declare is
+// resent only when WeChat does not have it, a modification only when WeChat does not show the
+// new values, a re-push only when the declaration is still EXCEPT.
 //
 // Thread safety: one JobRunner per thread (it owns no state, but uses the caller's Database
 // connection, which is single-threaded).
@@ -34,6 +36,14 @@ class OpenGate final : public RequestGate {
 
 using ClientLookup = std::function<CustomsClient*(const std::string& mchid)>;
 
+// What the runner reports as it works (metrics); implementations must be thread-safe.
+class WorkflowObserver {
+ public:
+  virtual ~WorkflowObserver() = default;
+  virtual void OnTransition(Phase from, Phase to) = 0;
+  virtual void OnPollSuccess(TimePoint when) = 0;
+};
+
 struct JobReport {
   std::optional<ApiOutcome> merchant_problem;  // the merchant should be held for this
   bool merchant_answered = false;              // WeChat answered without refusing the merchant
@@ -49,6 +59,9 @@ class JobRunner {
       : db_(db), rules_(rules), clients_(std::move(clients)), gate_(gate), clock_(clock) {}
 
   JobReport Run(const Job& job);
+
+  // Set once before use; nullptr = nobody listens.
+  void set_observer(WorkflowObserver* observer) { observer_ = observer; }
 
  private:
   void Submit(const DeclarationRecord& r, CustomsClient& client, JobReport& report);
@@ -76,6 +89,7 @@ class JobRunner {
   ClientLookup clients_;
   RequestGate& gate_;
   const Clock& clock_;
+  WorkflowObserver* observer_ = nullptr;
 };
 
 }  // namespace customsd

@@ -193,6 +193,7 @@ Decision Rules::RedeclareUnknown(const DeclarationRecord& r, const ApiOutcome& o
   Decision d;
   RecordError(d.update, outcome);
   d.update.phase = Phase::kPoll;
+  d.update.check_first = false;            // the poll tells whether it arrived
   d.update.redeclares = r.redeclares + 1;  // counted as sent: the limit must hold either way
   d.update.poll_started_at = now;
   d.update.next_attempt_at = now + Ms(s_.poll.first_delay);

@@ -204,6 +204,9 @@ const BadConfig kBadConfigs[] = {
     // [alerts]
     {"WebhookWithOtherScheme", WithMerchant("[alerts]\nwebhook_url = \"ftp://hooks.example\"\n"),
      kBad, "customsd.toml:8: alerts.webhook_url: must be an http:// or https:// URL"},
+    {"ClearTextWebhookToARemoteHost",
+     WithMerchant("[alerts]\nwebhook_url = \"http://hooks.example/send\"\n"), kBad,
+     "alerts.webhook_url: http:// is only for loopback hosts; use https://"},
     {"UnknownWebhookFormat", WithMerchant("[alerts]\nwebhook_format = \"teams\"\n"), kBad,
      "alerts.webhook_format: must be one of generic, wecom, dingtalk, slack (got \"teams\")"},
     {"RelativeAlertCommand", WithMerchant("[alerts]\ncommand = \"notify.sh\"\n"), kBad,

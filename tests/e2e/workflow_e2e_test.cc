@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <httplib.h>
+
+#include <map>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "tests/e2e/e2e_fixture.h"
 
@@ -84,6 +89,104 @@ TEST_F(WorkflowEndToEndTest, SigtermDuringABusyRunExitsZeroWithinTheBoundAndLose
   EXPECT_EQ(again->Wait(seconds(15)), 0);
   ExpectScenarioOutcomes();
   ExpectNoDuplicateDeclares();
+  StopMock();
+}
+
+}  // namespace
+}  // namespace customsd
+
+namespace customsd {
+namespace {
+
+// A local webhook receiver: refuses (503) until told to accept, then records each alert id.
+class WebhookReceiver {
+ public:
+  WebhookReceiver() {
+    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!accepting_) {
+        ++refused_;
+        res.status = 503;
+        return;
+      }
+      auto body = nlohmann::json::parse(req.body, nullptr, false);
+      if (body.is_object() && body.contains("id")) ++received_[body["id"].get<int64_t>()];
+      res.status = 200;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() is lost if it comes before the accept loop runs: wait for it (with a deadline).
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!server_.is_running() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::yield();
+    }
+  }
+  ~WebhookReceiver() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  void Accept() {
+    std::lock_guard<std::mutex> lock(mu_);
+    accepting_ = true;
+  }
+  int refused() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return refused_;
+  }
+  std::map<int64_t, int> received() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return received_;
+  }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mu_;
+  bool accepting_ = false;
+  int refused_ = 0;
+  std::map<int64_t, int> received_;
+};
+
+using AlertEndToEndTest = testing::EndToEndTest;
+
+TEST_F(AlertEndToEndTest, EachFailAndAttentionReachesTheWebhookOnceDespiteFailuresAndARestart) {
+  WebhookReceiver receiver;
+  StartMock({});
+  testing::WriteFile(install_.config_path(),
+                     testing::ReadFile(install_.config_path()) +
+                         "[alerts]\nwebhook_url = \"http://127.0.0.1:" +
+                         std::to_string(receiver.port()) + "/hook\"\nwebhook_format = \"generic\"\n");
+  DeclareScenarios();
+  auto daemon = StartDaemon();
+  ASSERT_TRUE(WaitSettled(seconds(110))) << DaemonLog().substr(0, 20000);
+  // The receiver has refused alerts and some are still pending: the daemon dies now.
+  const auto until = std::chrono::steady_clock::now() + seconds(30);
+  while (receiver.refused() == 0 && std::chrono::steady_clock::now() < until) {
+    ASSERT_FALSE(daemon->Wait(milliseconds(100)).has_value());
+  }
+  ASSERT_GT(receiver.refused(), 0);
+  daemon->Signal(SIGKILL);
+  ASSERT_EQ(daemon->Wait(seconds(10)), 128 + SIGKILL);
+  const int64_t alerts = Count("SELECT count(*) FROM alerts");
+  ASSERT_GT(Count("SELECT count(*) FROM alerts WHERE delivered_at IS NULL"), 0);
+
+  receiver.Accept();
+  auto again = StartDaemon();
+  const auto deadline = std::chrono::steady_clock::now() + seconds(90);
+  while (Count("SELECT count(*) FROM alerts WHERE delivered_at IS NULL") > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    ASSERT_FALSE(again->Wait(milliseconds(200)).has_value()) << DaemonLog();
+  }
+  again->Signal(SIGTERM);
+  EXPECT_EQ(again->Wait(seconds(15)), 0);
+
+  EXPECT_EQ(alerts, Count("SELECT count(*) FROM declarations WHERE state = 'FAIL' OR "
+                          "phase = 'attention'"));
+  std::map<int64_t, int> received = receiver.received();
+  EXPECT_EQ(static_cast<int64_t>(received.size()), alerts);
+  for (const auto& [id, times] : received) EXPECT_EQ(times, 1) << "alert " << id;
   StopMock();
 }
 

@@ -227,6 +227,20 @@ void MockServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
     res.set_content(Stats().ToJson(), "application/json");
     return;
   }
+  // A webhook sink for customsd's alerts, so the demo needs no other server: POST
+  // /mock/webhook records the body, GET /mock/webhook lists what was received.
+  if (req.path == "/mock/webhook" && (req.method == "POST" || req.method == "GET")) {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    if (req.method == "POST") {
+      webhooks_.push_back(req.body);
+      res.set_content("{}", "application/json");
+    } else {
+      std::string list = "[";
+      for (size_t i = 0; i < webhooks_.size(); ++i) list += (i ? "," : "") + webhooks_[i];
+      res.set_content(list + "]", "application/json");
+    }
+    return;
+  }
   res.set_header("Request-ID", request_id);
   const Endpoint e = Route(req);
   {

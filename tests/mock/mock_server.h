@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <thread>
 
@@ -121,6 +122,7 @@ class MockServer {
 
   std::mutex stats_mu_;
   std::map<Endpoint, EndpointStats> endpoint_stats_;
+  std::vector<std::string> webhooks_;  // bodies POSTed to /mock/webhook; guarded by stats_mu_
 };
 
 }  // namespace customsd::mock

@@ -193,3 +193,32 @@ TEST_F(EngineTest, ARateLimitSlowsTheWholeClient) {
 
 }  // namespace
 }  // namespace customsd
+
+namespace customsd {
+namespace {
+
+using testing::PlainOrder;
+
+TEST_F(EngineTest, ARePushInFlightAtACrashIsNotSentAgainWhenItArrived) {
+  DeclarationRecord r = AddOne(PlainOrder("X1"));
+  engine_->RunDueInline(gate_);  // declared
+  wechat_.SetState("X1", "", "EXCEPT");
+  clock_.Advance(std::chrono::seconds(10));
+  engine_->RunDueInline(gate_);  // polled: EXCEPT -> redeclare
+  DeclarationRecord before = Reload(r);
+  ASSERT_EQ(before.phase, Phase::kRedeclare);
+  // The re-push reached WeChat, then the daemon died before recording the answer.
+  ASSERT_TRUE(store_.Transition(before.id, GuardOf(before), {.attempts = 1, .check_first = true},
+                                {.kind = "redeclare_sent"})
+                  .ok());
+  wechat_.SetState("X1", "", "PROCESSING");
+  engine_->RunDueInline(gate_);
+  DeclarationRecord after = Reload(r);
+  EXPECT_EQ(wechat_.Count("redeclare"), 0);
+  EXPECT_EQ(after.phase, Phase::kPoll);
+  EXPECT_EQ(after.redeclares, 1);
+  EXPECT_FALSE(after.check_first);
+}
+
+}  // namespace
+}  // namespace customsd

@@ -1,0 +1,190 @@
+// customsd modify ORDER [--sub-order-no X] [--customs C] [--mchid M] --merchant-customs-no V
+//   --duty N --order-fee N --transport-fee N --product-fee N: changes one declaration's values.
+//
+// One declaration only (a --state/--phase filter is refused, exit 2), at least one value flag,
+// and the declaration with its new values must pass ValidateDeclaration (each problem names its
+// flag, exit 2; the fees of --order-fee/--transport-fee/--product-fee exist only on split
+// orders). Values equal to the stored ones change nothing (exit 0).
+//
+// The new values, the phase and an "operator_modify" event listing old -> new commit in one
+// guarded transaction, due now with failures 0:
+// - WeChat accepted it (poll_started_at set): phase `modify`; the daemon sends the PATCH with
+//   the declaration's fields. check_first stays, so a doubtful earlier send is checked first.
+// - WeChat has not accepted it yet (phase submit, or attention after a refused or failed
+//   declare): the values change locally and the phase becomes `submit`, so the declare itself
+//   carries them (a PATCH of an order WeChat does not have could only fail). Refused (exit 1)
+//   while an earlier declare's outcome is unknown (check_first): WeChat may hold the old values,
+//   and only the daemon's check tells; 'customsd retry' lets it check, then modify again.
+#include <array>
+
+#include "daemon/commands/commands.h"
+#include "daemon/commands/selector.h"
+#include "daemon/declaration_rules.h"
+
+namespace customsd {
+namespace {
+
+struct ModifyOptions {
+  SelectorOptions select;
+  std::optional<std::string> merchant_customs_no, duty, order_fee, transport_fee, product_fee;
+};
+
+struct FeeFlag {
+  const char* field;
+  std::optional<std::string> ModifyOptions::*text;
+  std::optional<int64_t> DeclarationFields::*value;
+  bool split_only;
+};
+
+constexpr std::array<FeeFlag, 4> kFeeFlags = {{
+    {"duty", &ModifyOptions::duty, &DeclarationFields::duty, false},
+    {"order_fee", &ModifyOptions::order_fee, &DeclarationFields::order_fee, true},
+    {"transport_fee", &ModifyOptions::transport_fee, &DeclarationFields::transport_fee, true},
+    {"product_fee", &ModifyOptions::product_fee, &DeclarationFields::product_fee, true},
+}};
+
+std::string FlagName(std::string field) {
+  for (char& c : field) {
+    if (c == '_') c = '-';
+  }
+  return "--" + field;
+}
+
+std::string Shown(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "none"; }
+
+// Every problem with the flags and the declaration they produce; empty = fine.
+std::vector<std::string> NewFields(const ModifyOptions& opt, const DeclarationRecord& r,
+                                   DeclarationFields* out) {
+  std::vector<std::string> problems;
+  std::vector<std::string> given;
+  *out = r.fields;
+  if (opt.merchant_customs_no) {
+    out->merchant_customs_no = *opt.merchant_customs_no;
+    given.push_back("merchant_customs_no");
+  }
+  for (const FeeFlag& f : kFeeFlags) {
+    const std::optional<std::string>& text = opt.*f.text;
+    if (!text) continue;
+    given.push_back(f.field);
+    if (f.split_only && r.fields.sub_order_no.empty()) {
+      problems.push_back(FlagName(f.field) + ": " + KeyOf(r.fields).ToString() +
+                         " is not a split order; only --merchant-customs-no and --duty apply");
+      continue;
+    }
+    std::optional<int64_t> fen = ParseFenText(*text);
+    if (!fen) {
+      problems.push_back(FlagName(f.field) + ": " + std::string(kNotWholeFen));
+      continue;
+    }
+    (*out).*f.value = *fen;
+  }
+  if (!problems.empty()) return problems;
+  for (const FieldError& e : ValidateDeclaration(*out)) {
+    bool flag_given = std::find(given.begin(), given.end(), e.field) != given.end();
+    problems.push_back(flag_given ? FlagName(e.field) + ": " + e.message
+                                  : e.field + " (stored value, change it with " +
+                                        FlagName(e.field) + "): " + e.message);
+  }
+  return problems;
+}
+
+// "merchant_customs_no 123456 -> 654321; duty 88 -> 90"
+std::string Changes(const DeclarationFields& from, const DeclarationFields& to) {
+  std::string out;
+  auto add = [&out](const std::string& field, const std::string& a, const std::string& b) {
+    if (a == b) return;
+    out += (out.empty() ? "" : "; ") + field + " " + a + " -> " + b;
+  };
+  add("merchant_customs_no", from.merchant_customs_no, to.merchant_customs_no);
+  for (const FeeFlag& f : kFeeFlags) add(f.field, Shown(from.*f.value), Shown(to.*f.value));
+  return out;
+}
+
+Plan PlanModify(const DeclarationRecord& r, const DeclarationFields& fields, int64_t now) {
+  Plan p;
+  const bool accepted = r.poll_started_at.has_value();
+  p.fields = fields;
+  p.update.phase = accepted ? Phase::kModify : Phase::kSubmit;
+  p.update.next_attempt_at = now;
+  p.update.failures = 0;
+  p.event.kind = "operator_modify";
+  p.detail = Changes(r.fields, fields);
+  p.event.message = (accepted ? "to send to WeChat (PATCH): "
+                              : "changed before WeChat accepted it; the declare sends them: ") +
+                    p.detail;
+  return p;
+}
+
+int RunModify(CommandEnv& env, const ModifyOptions& opt) {
+  if (Status s = CheckSelector(opt.select, SelectorForms::kOneOnly, "modify"); !s.ok()) {
+    return Fail(env, s);
+  }
+  bool any = opt.merchant_customs_no.has_value();
+  for (const FeeFlag& f : kFeeFlags) any = any || (opt.*f.text).has_value();
+  if (!any) {
+    return Fail(env, Status::InvalidInput("nothing to modify: give at least one of "
+                                          "--merchant-customs-no, --duty, --order-fee, "
+                                          "--transport-fee, --product-fee"));
+  }
+  auto config = LoadCommandConfig(env);
+  if (!config.ok()) return Fail(env, config.status());
+  auto db = OpenDatabaseFor(*config, OpenMode::kExisting, /*quick_check=*/false);
+  if (!db.ok()) return Fail(env, db.status());
+  DeclarationStore store(**db, env.clock);
+  auto records = SelectDeclarations(store, opt.select);
+  if (!records.ok()) return Fail(env, records.status());
+  if (records->empty()) {
+    return Fail(env,
+                Status::NotFound("no declaration matches out_trade_no " + opt.select.out_trade_no));
+  }
+  const DeclarationRecord& r = records->front();
+
+  DeclarationFields fields;
+  std::vector<std::string> problems = NewFields(opt, r, &fields);
+  if (!problems.empty()) {
+    for (const std::string& p : problems) env.err << "customsd: " << p << "\n";
+    env.err << "customsd: nothing changed (" << problems.size() << " problem"
+            << (problems.size() == 1 ? "" : "s") << ")\n";
+    return kExitUsage;
+  }
+  if (fields == r.fields) {
+    if (opt.select.json) env.out << "[]\n";
+    (opt.select.json ? env.err : env.out)
+        << NameOf(r) << " already has these values; nothing changed\n";
+    return kExitOk;
+  }
+  if (!r.poll_started_at && r.check_first) {
+    return Fail(
+        env, Status::FailedPrecondition(
+                 NameOf(r) + ": not changed: an earlier declare may have reached WeChat with the "
+                             "current values, and customsd has not found out yet; let it check "
+                             "('customsd retry' if it needs attention), then modify it again"));
+  }
+  const Wording wording = r.poll_started_at ? Wording{"modify", "queued for modification (PATCH)",
+                                                      "would be queued for modification (PATCH)"}
+                                            : Wording{"modify", "changed before declaring",
+                                                      "would be changed before declaring"};
+  const int64_t now = UnixMillis(env.clock.Now());
+  return ApplyPlans(
+      env, **db, *records,
+      [&](const DeclarationRecord& rec) { return PlanModify(rec, fields, now); }, opt.select,
+      wording);
+}
+
+}  // namespace
+
+void AddModifyCommand(CLI::App& app, CommandEnv& env) {
+  auto opt = std::make_shared<ModifyOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "modify", "change one declaration's values; the daemon sends them to WeChat");
+  AddSelectorOptions(*cmd, opt->select, SelectorForms::kOneOnly);
+  cmd->add_option("--merchant-customs-no", opt->merchant_customs_no, "new merchant customs no");
+  cmd->add_option("--duty", opt->duty, "new duty, in fen");
+  cmd->add_option("--order-fee", opt->order_fee, "new order fee, in fen (split orders)");
+  cmd->add_option("--transport-fee", opt->transport_fee,
+                  "new transport fee, in fen (split orders)");
+  cmd->add_option("--product-fee", opt->product_fee, "new product fee, in fen (split orders)");
+  cmd->callback([opt, &env] { env.exit_code = RunModify(env, *opt); });
+}
+
+}  // namespace customsd

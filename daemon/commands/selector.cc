@@ -1,0 +1,220 @@
+#include "daemon/commands/selector.h"
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "daemon/commands/record_output.h"
+#include "storage/declaration_fields_update.h"
+
+namespace customsd {
+namespace {
+
+bool IsFilter(const SelectorOptions& opt) { return !opt.state.empty() || !opt.phase.empty(); }
+
+std::string Plural(size_t n) {
+  return std::to_string(n) + (n == 1 ? " declaration" : " declarations");
+}
+
+// The record as it will be after the plan: what --dry-run --json prints.
+DeclarationRecord Projected(DeclarationRecord r, const Plan& p, int64_t now) {
+  const DeclarationUpdate& u = p.update;
+  if (p.fields) r.fields = *p.fields;
+  if (u.state) r.state = *u.state;
+  if (u.phase) r.phase = *u.phase;
+  if (u.attempts) r.attempts = *u.attempts;
+  if (u.next_attempt_at) r.next_attempt_at = *u.next_attempt_at;
+  if (u.failures) r.failures = *u.failures;
+  if (u.redeclares) r.redeclares = *u.redeclares;
+  if (u.poll_started_at) r.poll_started_at = *u.poll_started_at;
+  if (u.check_first) r.check_first = *u.check_first;
+  r.updated_at = now;
+  ++r.version;
+  return r;
+}
+
+Status Apply(Database& db, DeclarationStore& store, const DeclarationRecord& r, const Plan& p,
+             int64_t now) {
+  if (p.fields) {
+    return UpdateFieldsAndTransition(db, now, r.id, GuardOf(r), *p.fields, p.update, p.event);
+  }
+  return store.Transition(r.id, GuardOf(r), p.update, p.event);
+}
+
+struct Tally {
+  size_t changed = 0, skipped = 0, raced = 0, failed = 0;
+};
+
+void PrintSummary(CommandEnv& env, const SelectorOptions& opt, const Wording& w, const Tally& t) {
+  env.out << w.command << ": ";
+  if (opt.dry_run) env.out << "dry run, nothing changed: ";
+  env.out << Plural(t.changed) << " " << (opt.dry_run ? w.would : w.done);
+  if (t.skipped > 0) env.out << ", " << t.skipped << " skipped";
+  if (t.raced > 0) env.out << ", " << t.raced << " changed meanwhile";
+  if (t.failed > 0) env.out << ", " << t.failed << " failed";
+  env.out << "\n";
+}
+
+}  // namespace
+
+void AddSelectorOptions(CLI::App& cmd, SelectorOptions& opt, SelectorForms forms) {
+  const std::string filter_group = forms == SelectorForms::kOneOnly ? "" : "Options";
+  cmd.add_option("ORDER", opt.out_trade_no, "out_trade_no of the one declaration to act on");
+  cmd.add_option("--sub-order-no", opt.sub_order_no, "sub-order of a split order (with ORDER)");
+  cmd.add_option("--customs", opt.customs, "customs code");
+  cmd.add_option("--mchid", opt.mchid, "merchant");
+  cmd.add_option("--state", opt.state, "every declaration in this state (instead of ORDER)")
+      ->group(filter_group);
+  cmd.add_option("--phase", opt.phase, "every declaration in this phase (instead of ORDER)")
+      ->group(filter_group);
+  cmd.add_flag("--json", opt.json, "print the changed declarations as a JSON array");
+  cmd.add_flag("--dry-run", opt.dry_run, "show what would change, change nothing");
+}
+
+Status CheckSelector(const SelectorOptions& opt, SelectorForms forms, const std::string& command) {
+  const bool one = !opt.out_trade_no.empty();
+  if (one && IsFilter(opt)) {
+    return Status::InvalidInput("give either ORDER or --state/--phase, not both");
+  }
+  if (forms == SelectorForms::kOneOnly && IsFilter(opt)) {
+    return Status::InvalidInput(command +
+                                " changes one declaration: name it with ORDER (and --sub-order-no, "
+                                "--customs or --mchid), not with --state/--phase");
+  }
+  if (!one && !IsFilter(opt)) {
+    return Status::InvalidInput(
+        forms == SelectorForms::kOneOnly
+            ? "say which declaration: ORDER [--sub-order-no X] [--customs C] [--mchid M]"
+            : "say which declarations: ORDER [--sub-order-no X] [--customs C] [--mchid M], or "
+              "--state S and/or --phase P");
+  }
+  if (!one && opt.sub_order_no) {
+    return Status::InvalidInput("--sub-order-no needs ORDER");
+  }
+  if (!opt.state.empty() && !ParseState(opt.state)) {
+    return Status::InvalidInput("--state: '" + opt.state +
+                                "' is not one of UNDECLARED, SUBMITTED, PROCESSING, SUCCESS, "
+                                "FAIL, EXCEPT");
+  }
+  if (!opt.phase.empty() && !ParsePhase(opt.phase)) {
+    return Status::InvalidInput("--phase: '" + opt.phase +
+                                "' is not one of submit, poll, modify, redeclare, done, "
+                                "attention");
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::vector<DeclarationRecord>> SelectDeclarations(DeclarationStore& store,
+                                                            const SelectorOptions& opt) {
+  ListFilter filter;
+  filter.customs = opt.customs;
+  filter.mchid = opt.mchid;
+  if (!opt.out_trade_no.empty()) {
+    filter.out_trade_no = opt.out_trade_no;
+    filter.sub_order_no = opt.sub_order_no;
+  } else {
+    if (!opt.state.empty()) filter.state = ParseState(opt.state);
+    if (!opt.phase.empty()) filter.phase = ParsePhase(opt.phase);
+  }
+  auto matches = store.List(filter);
+  if (!matches.ok()) return matches.status();
+  if (!opt.out_trade_no.empty() && matches->size() > 1) {
+    std::string message = std::to_string(matches->size()) + " declarations match out_trade_no " +
+                          opt.out_trade_no +
+                          "; narrow it with --sub-order-no, --customs or --mchid:";
+    for (const DeclarationRecord& r : *matches) message += "\n  " + KeyOf(r.fields).ToString();
+    return Status::InvalidInput(message);
+  }
+  return matches;
+}
+
+std::string NameOf(const DeclarationRecord& r) {
+  return KeyOf(r.fields).ToString() + " (id " + std::to_string(r.id) + ")";
+}
+
+StatusOr<bool> ModificationUnconfirmed(DeclarationStore& store, const DeclarationRecord& r) {
+  if (r.phase != Phase::kAttention) return false;
+  auto events = store.Events(r.id);
+  if (!events.ok()) return events.status();
+  for (auto e = events->rbegin(); e != events->rend(); ++e) {
+    if (e->to_phase == Phase::kAttention && e->from_phase != Phase::kAttention) {
+      return e->from_phase == Phase::kModify;
+    }
+  }
+  return false;
+}
+
+int ApplyPlans(CommandEnv& env, Database& db, const std::vector<DeclarationRecord>& records,
+               const Planner& planner, const SelectorOptions& opt, const Wording& wording) {
+  if (records.empty()) {
+    if (opt.json) {
+      env.out << "[]\n";
+      env.err << "note: no declarations match\n";
+    } else {
+      env.out << "no declarations match\n";
+    }
+    return kExitOk;
+  }
+  DeclarationStore store(db, env.clock);
+  nlohmann::json changed = nlohmann::json::array();
+  Tally tally;
+  for (const DeclarationRecord& r : records) {
+    const Plan plan = planner(r);
+    if (!plan.error.ok()) {
+      ++tally.failed;
+      env.err << "customsd: " << NameOf(r) << ": " << plan.error.message() << "\n";
+      continue;
+    }
+    if (!plan.skip.empty()) {
+      ++tally.skipped;
+      env.err << "note: " << NameOf(r) << " skipped: " << plan.skip << "\n";
+      continue;
+    }
+    const int64_t now = UnixMillis(env.clock.Now());
+    DeclarationRecord after = Projected(r, plan, now);
+    if (!opt.dry_run) {
+      Status s = Apply(db, store, r, plan, now);
+      if (s.code() == StatusCode::kConflict) {
+        ++tally.raced;
+        env.err << "customsd: " << NameOf(r) << ": changed meanwhile; run the command again\n";
+        continue;
+      }
+      if (!s.ok()) {
+        ++tally.failed;
+        env.err << "customsd: " << NameOf(r) << ": " << s.message() << "\n";
+        continue;
+      }
+      auto stored = store.Get(r.id);
+      if (stored.ok()) after = *stored;
+    }
+    ++tally.changed;
+    if (opt.json) {
+      changed.push_back(RecordToJson(after));
+    } else {
+      env.out << NameOf(r) << ": " << ToString(r.phase) << " -> " << ToString(after.phase)
+              << (plan.detail.empty() ? "" : "; " + plan.detail) << "\n";
+    }
+  }
+  if (opt.json) {
+    env.out << changed.dump(2) << "\n";
+  } else {
+    PrintSummary(env, opt, wording, tally);
+  }
+  return tally.raced + tally.failed > 0 ? kExitFailure : kExitOk;
+}
+
+int RunSelectedChange(CommandEnv& env, const SelectorOptions& opt, const Wording& wording,
+                      const std::function<Planner(DeclarationStore&)>& make_planner) {
+  if (Status s = CheckSelector(opt, SelectorForms::kOneOrFilter, wording.command); !s.ok()) {
+    return Fail(env, s);
+  }
+  auto config = LoadCommandConfig(env);
+  if (!config.ok()) return Fail(env, config.status());
+  auto db = OpenDatabaseFor(*config, OpenMode::kExisting, /*quick_check=*/false);
+  if (!db.ok()) return Fail(env, db.status());
+  DeclarationStore store(**db, env.clock);
+  auto records = SelectDeclarations(store, opt);
+  if (!records.ok()) return Fail(env, records.status());
+  return ApplyPlans(env, **db, *records, make_planner(store), opt, wording);
+}
+
+}  // namespace customsd

@@ -1,0 +1,81 @@
+// DatabaseGauges: what the database says, read when Prometheus scrapes (not kept in memory),
+// so the numbers are right across restarts and include what other processes (customsd
+// declare, an operator with sqlite3) changed.
+//
+// Families:
+//   customsd_declarations{state,phase}                        gauge: every state x phase pair,
+//                                                             0 when none (36 series)
+//   customsd_oldest_unfinished_declaration_age_seconds        gauge: now - created_at of the
+//                                                             oldest declaration in submit, poll,
+//                                                             modify or redeclare; 0 when none
+//   customsd_alerts_pending                                   gauge: alerts not delivered yet
+//   customsd_alerts_delivered                                 gauge: alerts delivered so far
+//   customsd_database_up                                      gauge: 1 when this scrape's read
+//                                                             worked, else 0 and nothing above
+//
+// Contract:
+//  - One read transaction per scrape (one consistent snapshot), on this object's own
+//    connection, so scrapes never wait for the workflow's connections and vice versa (WAL).
+//  - A failed read is never an exception: Collect() returns customsd_database_up 0 and logs a
+//    warning (once per distinct message, so a scrape every 15 s does not flood the journal).
+//  - "now" comes from the Clock, so tests can fix it.
+//
+// Thread safety: Collect() and CheckReadable() may be called from several threads at once;
+// they take turns on the connection.
+#pragma once
+
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/declaration_state.h"
+#include "common/status.h"
+#include "storage/database.h"
+
+namespace customsd {
+
+// One scrape's worth of numbers, as read from the database.
+struct DatabaseSnapshot {
+  struct Count {
+    State state;
+    Phase phase;
+    int64_t declarations;
+  };
+  std::vector<Count> counts;                            // only the pairs present in the table
+  std::optional<int64_t> oldest_unfinished_created_at;  // Unix ms
+  int64_t alerts_pending = 0;
+  int64_t alerts_delivered = 0;
+};
+
+class DatabaseGauges final : public prometheus::Collectable {
+ public:
+  // Opens its own read-only connection to the database at `path` (which must exist and be
+  // migrated; no quick_check, the daemon did that at start).
+  static StatusOr<std::unique_ptr<DatabaseGauges>> Open(const std::string& path,
+                                                        const Clock& clock);
+  // Uses `db`, which nobody else may use from now on.
+  DatabaseGauges(std::unique_ptr<Database> db, const Clock& clock);
+
+  // The numbers, or the database's error.
+  StatusOr<DatabaseSnapshot> Read() const;
+  // Ok when the database answers a read now: for /healthz.
+  Status CheckReadable() const;
+
+  // The families above (prometheus::Collectable).
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  mutable std::mutex mu_;
+  std::unique_ptr<Database> db_;  // guarded by mu_
+  const Clock& clock_;
+  mutable std::string last_error_;  // guarded by mu_; the last warning logged
+};
+
+}  // namespace customsd
