@@ -33,6 +33,11 @@ class TestInstall {
   std::string db_path_;
 };
 
+// The content of a file of the APIv3 test vectors (tests/vectors).
+inline std::string ReadVector(const std::string& name) {
+  return ReadFile(TestInstall::VectorFile(name));
+}
+
 // 2026-11-22T00:00:00Z: the start time of fake clocks in tests.
 inline TimePoint TestEpoch() { return FromUnixMillis(1795305600000); }
 

@@ -7,29 +7,19 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/test_config.h"
 #include "wechatpay/base64.h"
 #include "wechatpay/private_key.h"
 
-#ifndef CUSTOMSD_VECTORS_DIR
-#define CUSTOMSD_VECTORS_DIR "/work/main/tests/vectors"
-#endif
-
 namespace customsd {
 namespace {
-
-std::string ReadVectorFile(const std::string& name) {
-  std::ifstream in(std::string(CUSTOMSD_VECTORS_DIR) + "/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 constexpr char kKey[] = "0123456789abcdef0123456789abcdef";
 
 class CertificateDownloadTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const nlohmann::json vectors = nlohmann::json::parse(ReadVectorFile("apiv3-vectors.json"));
+    const nlohmann::json vectors = nlohmann::json::parse(testing::ReadVector("apiv3-vectors.json"));
     const nlohmann::json& download = vectors["certificate_download"];
     apiv3_key_ = download["apiv3_key"];
     expected_pem_ = download["expected_certificate_pem"];
@@ -48,7 +38,7 @@ class CertificateDownloadTest : public ::testing::Test {
 };
 
 TEST_F(CertificateDownloadTest, DecryptsTheVectorCertificateExactly) {
-  EXPECT_EQ(apiv3_key_, ReadVectorFile("apiv3.key"));
+  EXPECT_EQ(apiv3_key_, testing::ReadVector("apiv3.key"));
   StatusOr<std::string> pem = DecryptAes256Gcm(apiv3_key_, nonce_, aad_, ciphertext_);
   ASSERT_TRUE(pem.ok()) << pem.status().message();
   EXPECT_EQ(*pem, expected_pem_);

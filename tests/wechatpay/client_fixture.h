@@ -10,20 +10,32 @@
 
 namespace customsd::testing {
 
-class ClientTest : public ::testing::Test {
- protected:
-  ClientTest() {
-    auto key = ParsePrivateKeyPem(ReadFile(TestInstall::VectorFile("merchant_key.pem")), "test");
-    signer_ = std::make_unique<RequestSigner>(kTestMchid, kMerchantSerial,
-                                              Share(std::move(key).value()), clock_);
-    keys_.Put({platform_.serial, platform_.public_key, std::nullopt,
-               UnixMillis(clock_.Now()) + 86'400'000LL * 365, platform_.certificate_pem});
+// The client side as the daemon wires it (signer with the test merchant key, the test platform
+// key trusted for a year, a certificate manager, the caller and the customs client), on a
+// given transport and clock.
+struct ClientStack {
+  ClientStack(HttpTransport& transport, const Clock& clock, const PlatformSigner& platform)
+      : manager(keys, clock) {
+    auto key = ParsePrivateKeyPem(ReadVector("merchant_key.pem"), "test");
+    signer = std::make_unique<RequestSigner>(kTestMchid, kMerchantSerial,
+                                             Share(std::move(key).value()), clock);
+    keys.Put({platform.serial, platform.public_key, std::nullopt,
+              UnixMillis(clock.Now()) + 86'400'000LL * 365, platform.certificate_pem});
     ApiEndpoint endpoint;
     endpoint.base_url = "https://api.test";
-    caller_ = std::make_unique<ApiCaller>(endpoint, transport_, *signer_, manager_, clock_);
-    client_ = std::make_unique<CustomsClient>(*caller_);
+    caller = std::make_unique<ApiCaller>(endpoint, transport, *signer, manager, clock);
+    client = std::make_unique<CustomsClient>(*caller);
   }
 
+  PlatformKeyStore keys;
+  CertificateManager manager;
+  std::unique_ptr<RequestSigner> signer;
+  std::unique_ptr<ApiCaller> caller;
+  std::unique_ptr<CustomsClient> client;
+};
+
+class ClientTest : public ::testing::Test {
+ protected:
   int64_t NowSeconds() const { return UnixMillis(clock_.Now()) / 1000; }
 
   // Every request answered with `status` and `body`, signed by the platform key.
@@ -36,11 +48,11 @@ class ClientTest : public ::testing::Test {
   FakeClock clock_{FromUnixMillis(1700000600000)};
   PlatformSigner platform_;
   FakeTransport transport_;
-  PlatformKeyStore keys_;
-  CertificateManager manager_{keys_, clock_};
-  std::unique_ptr<RequestSigner> signer_;
-  std::unique_ptr<ApiCaller> caller_;
-  std::unique_ptr<CustomsClient> client_;
+  ClientStack stack_{transport_, clock_, platform_};
+  PlatformKeyStore& keys_ = stack_.keys;
+  CertificateManager& manager_ = stack_.manager;
+  std::unique_ptr<ApiCaller>& caller_ = stack_.caller;
+  std::unique_ptr<CustomsClient>& client_ = stack_.client;
 };
 
 }  // namespace customsd::testing

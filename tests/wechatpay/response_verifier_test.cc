@@ -7,36 +7,26 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/test_config.h"
 #include "wechatpay/signer.h"
-
-#ifndef CUSTOMSD_VECTORS_DIR
-#define CUSTOMSD_VECTORS_DIR "/work/main/tests/vectors"
-#endif
 
 namespace customsd {
 namespace {
 
-std::string ReadVectorFile(const std::string& name) {
-  std::ifstream in(std::string(CUSTOMSD_VECTORS_DIR) + "/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 SharedPkey LoadPublic(const std::string& name) {
-  StatusOr<EvpPkeyPtr> key = ParsePublicKeyPem(ReadVectorFile(name), name);
+  StatusOr<EvpPkeyPtr> key = ParsePublicKeyPem(testing::ReadVector(name), name);
   return key.ok() ? Share(std::move(key).value()) : nullptr;
 }
 
 SharedPkey LoadPrivate(const std::string& name) {
-  StatusOr<EvpPkeyPtr> key = ParsePrivateKeyPem(ReadVectorFile(name), name);
+  StatusOr<EvpPkeyPtr> key = ParsePrivateKeyPem(testing::ReadVector(name), name);
   return key.ok() ? Share(std::move(key).value()) : nullptr;
 }
 
 class ResponseVerifierTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    vectors_ = nlohmann::json::parse(ReadVectorFile("apiv3-vectors.json"));
+    vectors_ = nlohmann::json::parse(testing::ReadVector("apiv3-vectors.json"));
     platform_serial_ = vectors_["platform_serial"];
     platform_cert_ = LoadPublic("platform_cert.pem");
     platform_key_ = LoadPrivate("platform_key.pem");

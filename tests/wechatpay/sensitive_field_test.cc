@@ -6,28 +6,18 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/test_config.h"
 #include "wechatpay/base64.h"
-
-#ifndef CUSTOMSD_VECTORS_DIR
-#define CUSTOMSD_VECTORS_DIR "/work/main/tests/vectors"
-#endif
 
 namespace customsd {
 namespace {
 
-std::string ReadVectorFile(const std::string& name) {
-  std::ifstream in(std::string(CUSTOMSD_VECTORS_DIR) + "/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class SensitiveFieldTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    StatusOr<EvpPkeyPtr> cert = ParsePublicKeyPem(ReadVectorFile("platform_cert.pem"), "cert");
-    StatusOr<EvpPkeyPtr> key = ParsePrivateKeyPem(ReadVectorFile("platform_key.pem"), "key");
-    StatusOr<EvpPkeyPtr> other = ParsePrivateKeyPem(ReadVectorFile("merchant_key.pem"), "key");
+    StatusOr<EvpPkeyPtr> cert = ParsePublicKeyPem(testing::ReadVector("platform_cert.pem"), "cert");
+    StatusOr<EvpPkeyPtr> key = ParsePrivateKeyPem(testing::ReadVector("platform_key.pem"), "key");
+    StatusOr<EvpPkeyPtr> other = ParsePrivateKeyPem(testing::ReadVector("merchant_key.pem"), "key");
     ASSERT_TRUE(cert.ok() && key.ok() && other.ok());
     platform_cert_ = std::move(cert).value();
     platform_key_ = std::move(key).value();

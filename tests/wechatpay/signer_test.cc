@@ -8,28 +8,20 @@
 #include <sstream>
 #include <string>
 
-#ifndef CUSTOMSD_VECTORS_DIR
-#define CUSTOMSD_VECTORS_DIR "/work/main/tests/vectors"
-#endif
+#include "tests/support/test_config.h"
 
 namespace customsd {
 namespace {
 
-std::string ReadVectorFile(const std::string& name) {
-  std::ifstream in(std::string(CUSTOMSD_VECTORS_DIR) + "/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class SignerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    vectors_ = nlohmann::json::parse(ReadVectorFile("apiv3-vectors.json"));
-    StatusOr<EvpPkeyPtr> key = ParsePrivateKeyPem(ReadVectorFile("merchant_key.pem"), "merchant");
+    vectors_ = nlohmann::json::parse(testing::ReadVector("apiv3-vectors.json"));
+    StatusOr<EvpPkeyPtr> key =
+        ParsePrivateKeyPem(testing::ReadVector("merchant_key.pem"), "merchant");
     ASSERT_TRUE(key.ok()) << key.status().message();
     merchant_key_ = Share(std::move(key).value());
-    StatusOr<EvpPkeyPtr> cert = ParsePublicKeyPem(ReadVectorFile("merchant_cert.pem"), "cert");
+    StatusOr<EvpPkeyPtr> cert = ParsePublicKeyPem(testing::ReadVector("merchant_cert.pem"), "cert");
     ASSERT_TRUE(cert.ok()) << cert.status().message();
     merchant_cert_ = Share(std::move(cert).value());
   }

@@ -7,6 +7,7 @@
 #include "daemon/workflow/engine.h"
 #include "tests/daemon/workflow/fake_wechat.h"
 #include "tests/storage/store_fixture.h"
+#include "tests/wechatpay/client_fixture.h"
 #include "wechatpay/certificate_manager.h"
 
 namespace customsd::testing {
@@ -28,21 +29,14 @@ inline WorkflowSettings TestSettings() {
 class WorkflowTest : public StoreTest {
  protected:
   WorkflowTest() {
-    auto key = ParsePrivateKeyPem(ReadFile(TestInstall::VectorFile("merchant_key.pem")), "test");
-    signer_ = std::make_unique<RequestSigner>(kTestMchid, kMerchantSerial,
-                                              Share(std::move(key).value()), clock_);
-    keys_.Put({platform_.serial, platform_.public_key, std::nullopt,
-               UnixMillis(clock_.Now()) + 86'400'000LL * 365, platform_.certificate_pem});
-    ApiEndpoint endpoint;
-    endpoint.base_url = "https://api.test";
-    caller_ = std::make_unique<ApiCaller>(endpoint, wechat_.transport(), *signer_, manager_, clock_);
-    client_ = std::make_unique<CustomsClient>(*caller_);
     EngineOptions options;
     options.seed = 42;
     options.hold_probe_interval = std::chrono::minutes(5);
     engine_ = std::make_unique<Engine>(
         options, TestSettings(), *db_, nullptr,
-        [this](const std::string& mchid) { return mchid == kTestMchid ? client_.get() : nullptr; },
+        [this](const std::string& mchid) {
+          return mchid == kTestMchid ? stack_.client.get() : nullptr;
+        },
         clock_);
   }
 
@@ -66,19 +60,16 @@ class WorkflowTest : public StoreTest {
   // died before the answer was recorded.
   DeclarationRecord CrashedWhileSending(const DeclarationFields& f) {
     DeclarationRecord r = AddOne(f);
-    EXPECT_TRUE(store_.Transition(r.id, GuardOf(r), {.attempts = 1, .check_first = true},
-                                  {.kind = "declare_sent"})
+    EXPECT_TRUE(store_
+                    .Transition(r.id, GuardOf(r), {.attempts = 1, .check_first = true},
+                                {.kind = "declare_sent"})
                     .ok());
     return Reload(r);
   }
 
   PlatformSigner platform_;
   FakeWeChat wechat_{clock_};
-  PlatformKeyStore keys_;
-  CertificateManager manager_{keys_, clock_};
-  std::unique_ptr<RequestSigner> signer_;
-  std::unique_ptr<ApiCaller> caller_;
-  std::unique_ptr<CustomsClient> client_;
+  ClientStack stack_{wechat_.transport(), clock_, platform_};
   OpenGate gate_;
   std::unique_ptr<Engine> engine_;
 };
