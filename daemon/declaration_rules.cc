@@ -180,13 +180,34 @@ std::optional<int64_t> ParseFenText(std::string_view s) {
   return negative ? -value : value;
 }
 
+namespace {
+
+// C1 controls (U+0080-U+009F: CSI is a terminal escape) and the bidi overrides that make text
+// display in another order than it is (U+200E/F, U+202A-U+202E, U+2066-U+2069).
+bool IsHiddenControl(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
+
 std::string PrintableName(std::string_view name) {
   std::string out;
   size_t chars = 0;
-  for (char c : name) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u & 0xC0) != 0x80 && ++chars > 40) return out + "...";
-    out += (u < 0x20 || u == 0x7F) ? '?' : c;
+  for (size_t i = 0; i < name.size();) {
+    auto u = static_cast<unsigned char>(name[i]);
+    size_t len = u < 0x80 ? 1 : u >= 0xF0 ? 4 : u >= 0xE0 ? 3 : u >= 0xC0 ? 2 : 1;
+    if (i + len > name.size()) len = 1;
+    uint32_t cp = len == 1 ? u : u & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(name[i + k]) & 0x3F);
+    if (++chars > 40) return out + "...";
+    if (cp < 0x20 || cp == 0x7F || IsHiddenControl(cp) || (len == 1 && u >= 0x80)) {
+      out += '?';
+    } else {
+      out.append(name.substr(i, len));
+    }
+    i += len;
   }
   return out;
 }

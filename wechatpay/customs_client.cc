@@ -97,8 +97,11 @@ ApiResult<DeclarationStatus> CustomsClient::Declare(const DeclarationFields& d) 
 }
 
 ApiResult<QueryResult> CustomsClient::Query(const QueryParams& q) {
+  // One order has a handful of sub-orders; 50 pages of 20 is far beyond any real answer.
+  constexpr int kMaxPages = 50;
   QueryResult result;
   ApiOutcome last;
+  int pages = 0;
   for (int64_t offset = 0;;) {
     std::string query = "appid=" + UrlEncode(q.appid) + "&mchid=" + UrlEncode(q.mchid) +
                         "&order_type=" + UrlEncode(q.order_type) +
@@ -123,8 +126,12 @@ ApiResult<QueryResult> CustomsClient::Query(const QueryParams& q) {
       page = data->size();
     }
     offset += static_cast<int64_t>(page);
-    // Stop on a short or empty page too: a server that miscounts must not loop us forever.
-    if (page == 0 || offset >= result.total_count) break;
+    // Stop on a short or empty page, and after kMaxPages: a server that miscounts (say a huge
+    // total_count with one record a page) must not keep us asking forever.
+    if (page == 0 || page < static_cast<size_t>(q.page_size) || offset >= result.total_count ||
+        ++pages >= kMaxPages) {
+      break;
+    }
   }
   if (result.records.empty()) {
     last.cls = OutcomeClass::kNotFound;

@@ -251,3 +251,18 @@ TEST(Utf8, FindsTheFirstBadByte) {
 
 }  // namespace
 }  // namespace customsd
+
+namespace customsd {
+namespace {
+
+TEST(PrintableNameTest, HidesControlsThatCouldFoolATerminalOrAReader) {
+  EXPECT_EQ(PrintableName("sub_order"), "sub_order");
+  EXPECT_EQ(PrintableName("a\nb"), "a?b");
+  EXPECT_EQ(PrintableName("\xC2\x85x"), "?x");               // U+0085, a C1 control
+  EXPECT_EQ(PrintableName("\xC2\x9B" "31m"), "?31m");         // U+009B, CSI
+  EXPECT_EQ(PrintableName("a\xE2\x80\xAE" "b"), "a?b");      // U+202E, right-to-left override
+  EXPECT_EQ(PrintableName("\xE5\x95\x86\xE6\x88\xB7"), "\xE5\x95\x86\xE6\x88\xB7");  // text stays
+}
+
+}  // namespace
+}  // namespace customsd

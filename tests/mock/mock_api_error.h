@@ -33,7 +33,8 @@ struct ApiError {
                      {"issue", detail->issue},
                      {"location", detail->location}};
     }
-    return j.dump();
+    // Echoed request values may hold bytes that are not UTF-8: replace them, do not throw.
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 };
 

@@ -206,6 +206,14 @@ TEST_F(CustomsClientTest, QueryFollowsPagesUntilTotalCount) {
   EXPECT_NE(requests[1].url.find("offset=2&limit=2"), std::string::npos) << requests[1].url;
 }
 
+TEST_F(CustomsClientTest, AQueryStopsWhenPagesComeBackShortWhateverTotalCountClaims) {
+  AnswerAll(200, R"({"total_count":1000000000,"data":[{"state":"SUCCESS","customs":"SHANGHAI_ZS"}]})");
+  auto r = client_->Query({testing::kTestAppid, testing::kTestMchid, "out_trade_no", "O1",
+                           "SHANGHAI_ZS"});
+  ASSERT_TRUE(r.outcome.ok()) << r.outcome.ToString();
+  EXPECT_EQ(transport_.requests().size(), 1u);
+}
+
 TEST_F(CustomsClientTest, EveryNotFoundSpellingOfAQueryIsNotFound) {
   for (auto [status, body] : std::vector<std::pair<int, std::string>>{
            {404, R"({"code":"ORDER_NOT_EXIST","message":"no"})"},
