@@ -1,4 +1,5 @@
-// Service: `customsd run`. Opens and migrates the database, loads the keys, starts the
+// Service: `customsd run`. Opens and migrates the database (PRAGMA quick_check runs beside the
+// start on its own connection; a failure stops the daemon), loads the keys, starts the
 // workers, tells systemd READY=1, and runs the main loop until SIGTERM or SIGINT:
 //
 //   loop: hand due work to idle workers -> wait for a signal, a finished job or the next due

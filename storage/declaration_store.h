@@ -16,6 +16,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -110,6 +111,8 @@ class DeclarationStore {
 
   // Unfinished declarations whose next attempt is due at `now_ms`, oldest due first.
   StatusOr<std::vector<DeclarationRecord>> Due(int64_t now_ms, int limit);
+  // How many declarations are in any of `phases` (an index range count, cheap at any size).
+  StatusOr<int64_t> CountInPhases(std::initializer_list<Phase> phases);
   // When the next unfinished declaration falls due; nullopt when none is unfinished.
   StatusOr<std::optional<int64_t>> NextDueAt();
   // The unfinished declarations of one order at one customs: what one query by out_trade_no
