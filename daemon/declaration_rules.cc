@@ -182,10 +182,11 @@ std::optional<int64_t> ParseFenText(std::string_view s) {
 
 namespace {
 
-// C1 controls (U+0080-U+009F: CSI is a terminal escape) and the bidi overrides that make text
-// display in another order than it is (U+200E/F, U+202A-U+202E, U+2066-U+2069).
+// C1 controls (U+0080-U+009F: CSI is a terminal escape) and Unicode's Bidi_Control characters,
+// which make text display in another order than it is (U+061C, U+200E/F, U+202A-U+202E,
+// U+2066-U+2069).
 bool IsHiddenControl(uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x200E || cp == 0x200F ||
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
          (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 

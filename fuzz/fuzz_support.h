@@ -53,8 +53,7 @@ inline bool KnownFinding(std::string_view name) {
 // another order than it is (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069).
 inline bool IsHiddenOrControl(uint32_t cp) {
   if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) return true;
-  if (cp == 0x061C) return !KnownFinding("bidi-061c");
-  return cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
          (cp >= 0x2066 && cp <= 0x2069);
 }
 

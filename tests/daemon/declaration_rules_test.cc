@@ -261,6 +261,7 @@ TEST(PrintableNameTest, HidesControlsThatCouldFoolATerminalOrAReader) {
   EXPECT_EQ(PrintableName("\xC2\x85x"), "?x");               // U+0085, a C1 control
   EXPECT_EQ(PrintableName("\xC2\x9B" "31m"), "?31m");         // U+009B, CSI
   EXPECT_EQ(PrintableName("a\xE2\x80\xAE" "b"), "a?b");      // U+202E, right-to-left override
+  EXPECT_EQ(PrintableName("a\xD8\x9C" "b"), "a?b");          // U+061C, Arabic letter mark
   EXPECT_EQ(PrintableName("\xE5\x95\x86\xE6\x88\xB7"), "\xE5\x95\x86\xE6\x88\xB7");  // text stays
 }
 
