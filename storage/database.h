@@ -30,7 +30,22 @@ struct DatabaseOptions {
   bool quick_check = true;      // PRAGMA quick_check on open
 };
 
-class Database {
+// Runs a read-modify-write as one transaction; Database does it on its own connection,
+// GroupWriter on a shared one, batched with other threads' writes.
+class TransactionWriter {
+ public:
+  virtual ~TransactionWriter() = default;
+  // fn's writes commit together when it returns ok; when it returns an error or throws, none of
+  // them remains. Once it returns ok, the writes are on disk (synchronous=FULL).
+  virtual Status Write(const std::function<Status(SQLite::Database&)>& fn) = 0;
+  // The same, but the commit need not reach the disk before it returns: it survives a crash of
+  // the process, and a power loss may undo it until the next synced commit or checkpoint.
+  // For writes whose loss the workflow repairs by itself (an answer recorded after a synced
+  // "attempt under way": the next start queries before it sends again).
+  virtual Status WriteLazy(const std::function<Status(SQLite::Database&)>& fn) { return Write(fn); }
+};
+
+class Database final : public TransactionWriter {
  public:
   static StatusOr<std::unique_ptr<Database>> Open(const std::string& path,
                                                   const DatabaseOptions& options = {});
@@ -39,7 +54,7 @@ class Database {
   // transaction is rolled back and nothing it wrote remains. SQLite errors become a Status
   // (kConflict for constraint violations, kUnavailable for a lock held past the timeout,
   // kIoError otherwise).
-  Status Write(const std::function<Status(SQLite::Database&)>& fn);
+  Status Write(const std::function<Status(SQLite::Database&)>& fn) override;
 
   // Runs fn for reading (a deferred transaction, so it sees one snapshot).
   Status Read(const std::function<Status(SQLite::Database&)>& fn);

@@ -2,11 +2,13 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "storage/declaration_rows.h"
 #include "storage/declaration_store.h"
+#include "storage/statement_cache.h"
 
 namespace customsd {
 namespace {
@@ -79,9 +81,12 @@ Status DeclarationStore::TransitionIn(SQLite::Database& sql, int64_t now_ms, int
     });
   }
 
-  SQLite::Statement upd(sql, "UPDATE declarations SET updated_at = ?, version = version + 1" +
-                                 set.sql +
-                                 " WHERE id = ? AND state = ? AND phase = ? AND version = ?");
+  std::optional<SQLite::Statement> fresh_upd;
+  SQLite::Statement& upd = StatementCache::Prepare(
+      sql,
+      "UPDATE declarations SET updated_at = ?, version = version + 1" + set.sql +
+          " WHERE id = ? AND state = ? AND phase = ? AND version = ?",
+      fresh_upd);
   int i = 1;
   upd.bind(i++, now_ms);
   for (auto& bind : set.binds) bind(upd, i++);
@@ -97,10 +102,12 @@ Status DeclarationStore::TransitionIn(SQLite::Database& sql, int64_t now_ms, int
                             std::to_string(guard.version) + ")");
   }
 
-  SQLite::Statement ev(sql,
-                       "INSERT INTO events (declaration_id, at, kind, from_state, to_state, "
-                       "from_phase, to_phase, http_status, error_code, message, request_id) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  std::optional<SQLite::Statement> fresh_ev;
+  SQLite::Statement& ev = StatementCache::Prepare(
+      sql,
+      "INSERT INTO events (declaration_id, at, kind, from_state, to_state, from_phase, to_phase, "
+      "http_status, error_code, message, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      fresh_ev);
   ev.bind(1, id);
   ev.bind(2, now_ms);
   ev.bind(3, event.kind);

@@ -61,7 +61,12 @@ std::vector<Job> Engine::CollectDue(int max_jobs) {
     std::lock_guard<std::mutex> lock(mu_);
     busy = in_flight_;
   }
-  auto due = store_.Due(now, options_.batch_size);
+  // Rows of busy declarations stay due until their answer commits, and come first: read past
+  // them, plus some slack so later members of a poll group can still join.
+  constexpr int kGroupSlack = 16;
+  const int limit =
+      std::min(options_.batch_size, max_jobs + static_cast<int>(busy.size()) + kGroupSlack);
+  auto due = store_.Due(now, limit);
   if (!due.ok()) {
     spdlog::error("cannot read due declarations: {}", due.status().message());
     return jobs;
@@ -103,7 +108,7 @@ bool Engine::HeldBack(const Job& job) {
   return !job.probe && holds_.Cause(job.mchid()).has_value();
 }
 
-void Engine::AfterJob(const Job& job, const JobReport& report, Database& db) {
+void Engine::AfterJob(const Job& job, const JobReport& report, TransactionWriter& db) {
   const int64_t now = UnixMillis(clock_.Now());
   const std::string& mchid = job.mchid();
   if (report.slow_down) bucket_.SlowDown(now);
@@ -153,11 +158,9 @@ int Engine::RunDueInline(RequestGate& gate) {
 }
 
 Status Engine::StartWorkers(std::function<void()> on_done) {
-  for (int i = 0; i < options_.max_in_flight; ++i) {
-    auto db = open_db_();
-    if (!db.ok()) return db.status();
-    worker_dbs_.push_back(std::move(db).value());
-  }
+  auto db = open_db_();
+  if (!db.ok()) return db.status();
+  writer_ = std::make_unique<GroupWriter>(std::move(db).value());
   for (int i = 0; i < options_.max_in_flight; ++i) {
     workers_.emplace_back([this, i, on_done] { WorkerLoop(i, on_done); });
   }
@@ -165,7 +168,7 @@ Status Engine::StartWorkers(std::function<void()> on_done) {
 }
 
 void Engine::WorkerLoop(int index, std::function<void()> on_done) {
-  Database& db = *worker_dbs_[index];
+  GroupWriter& db = *writer_;
   SeededRandom random(SeedFrom(options_.seed, clock_) + static_cast<uint64_t>(index) * 7919);
   Rules rules(settings_, random);
   BucketGate gate(bucket_, clock_);
@@ -198,6 +201,10 @@ std::chrono::milliseconds Engine::Dispatch() {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return options_.max_idle;
     free_slots = options_.max_in_flight - running_ - static_cast<int>(queue_.size());
+    // Reading the due work costs about the same for one job as for several: while jobs run
+    // (each wakes this loop when it ends), wait for a few free slots.
+    const int enough = std::max(1, std::min(4, options_.max_in_flight / 4));
+    if (free_slots < enough && free_slots < options_.max_in_flight) return options_.max_idle;
   }
   std::vector<Job> jobs = CollectDue(free_slots);
   if (!jobs.empty()) {
@@ -234,6 +241,7 @@ void Engine::JoinWorkers() {
     if (t.joinable()) t.join();
   }
   workers_.clear();
+  if (writer_) writer_->Stop();
 }
 
 int Engine::running() const {

@@ -24,6 +24,7 @@
 #include "daemon/workflow/job_runner.h"
 #include "daemon/workflow/merchant_holds.h"
 #include "daemon/workflow/token_bucket.h"
+#include "storage/group_writer.h"
 
 namespace customsd {
 
@@ -57,16 +58,19 @@ class Engine {
   // Runs every job due now on the calling thread, through `gate`; returns how many ran.
   int RunDueInline(RequestGate& gate);
 
-  // Starts max_in_flight workers, each with its own database connection. on_done runs on a
-  // worker thread after each job (the daemon wakes its main loop with it).
+  // Starts max_in_flight workers and one GroupWriter on a connection of their own, which
+  // commits the workers' transitions together. on_done runs on a worker thread after each job
+  // (the daemon wakes its main loop with it).
   Status StartWorkers(std::function<void()> on_done);
   // Hands due jobs to idle workers. Returns how long the main loop may sleep before calling
-  // again (until the next due time, at most max_idle).
+  // again (until the next due time, at most max_idle). While jobs run, it waits until a
+  // quarter of the workers (at most 4) are idle, so one read of the due work feeds several.
   std::chrono::milliseconds Dispatch();
   // Takes no more jobs, drops queued ones, and waits up to `bound` for running ones. Returns
   // how many were still running at the bound (the caller then aborts the transport).
   int StopWorkers(std::chrono::milliseconds bound);
-  // Waits for the workers to end after StopWorkers (and a transport abort).
+  // Waits for the workers to end after StopWorkers (and a transport abort), then for their
+  // last writes.
   void JoinWorkers();
 
   int running() const;
@@ -78,7 +82,7 @@ class Engine {
 
  private:
   void WorkerLoop(int index, std::function<void()> on_done);
-  void AfterJob(const Job& job, const JobReport& report, Database& db);
+  void AfterJob(const Job& job, const JobReport& report, TransactionWriter& db);
   bool HeldBack(const Job& job);
 
   EngineOptions options_;
@@ -99,7 +103,7 @@ class Engine {
   bool stopping_ = false;
   EngineCounters counters_;
   std::vector<std::thread> workers_;
-  std::vector<std::unique_ptr<Database>> worker_dbs_;
+  std::unique_ptr<GroupWriter> writer_;
   WorkflowObserver* observer_ = nullptr;
 };
 

@@ -44,14 +44,16 @@ void JobRunner::Note(JobReport& report, const ApiOutcome& o) {
   }
 }
 
-bool JobRunner::Apply(const DeclarationRecord& r, const Decision& d, JobReport& report) {
+bool JobRunner::Apply(const DeclarationRecord& r, const Decision& d, JobReport& report,
+                      bool synced) {
   const int64_t now = Now();
-  Status s = db_.Write([&](SQLite::Database& sql) -> Status {
+  auto write = [&](SQLite::Database& sql) -> Status {
     CUSTOMSD_RETURN_IF_ERROR(
         DeclarationStore::TransitionIn(sql, now, r.id, GuardOf(r), d.update, d.event));
     if (d.alert) InsertAlertIn(sql, *d.alert);
     return Status::Ok();
-  });
+  };
+  Status s = synced ? db_.Write(write) : db_.WriteLazy(write);
   if (s.code() == StatusCode::kConflict) {
     ++report.conflicts;
     spdlog::warn("declaration {}: changed by another writer; skipped '{}'", Describe(r),
@@ -79,7 +81,7 @@ std::optional<DeclarationRecord> JobRunner::BeginSend(const DeclarationRecord& r
   d.update.check_first = true;
   d.event.kind = kind;
   d.event.message = "attempt " + std::to_string(r.attempts + 1);
-  if (!Apply(r, d, report)) return std::nullopt;
+  if (!Apply(r, d, report, /*synced=*/true)) return std::nullopt;
   DeclarationRecord after = r;
   after.attempts = r.attempts + 1;
   after.check_first = *d.update.check_first;

@@ -1,14 +1,16 @@
 // JobRunner: performs one Job against WeChat Pay and records the outcome.
 //
 // Durability: before a declare, modification or re-push goes out, the attempt is committed
-// (attempts + 1, check_first set, an event). After the answer, the outcome commits with the
-// state change (and its alert) in one guarded transaction. A crash in between leaves
-// check_first set, so the next step queries before it sends anything again: a declare is
-// resent only when WeChat does not have it, a modification only when WeChat does not show the
-// new values, a re-push only when the declaration is still EXCEPT.
+// and synced to disk (attempts + 1, check_first set, an event). After the answer, the outcome
+// commits with the state change (and its alert) in one guarded transaction, without waiting
+// for the disk (WriteLazy: a power loss may undo it, a crash of the process does not). A crash
+// or power loss in between leaves check_first set, so the next step queries before it sends
+// anything again: a declare is resent only when WeChat does not have it, a modification only
+// when WeChat does not show the new values, a re-push only when the declaration is still
+// EXCEPT. A lost poll answer is polled again.
 //
-// Thread safety: one JobRunner per thread (it owns no state, but uses the caller's Database
-// connection, which is single-threaded).
+// Thread safety: one JobRunner per thread (it owns no state; its writes go through the
+// caller's TransactionWriter: a Database used by this thread only, or a shared GroupWriter).
 #pragma once
 
 #include <functional>
@@ -54,7 +56,7 @@ struct JobReport {
 
 class JobRunner {
  public:
-  JobRunner(Database& db, const Rules& rules, ClientLookup clients, RequestGate& gate,
+  JobRunner(TransactionWriter& db, const Rules& rules, ClientLookup clients, RequestGate& gate,
             const Clock& clock)
       : db_(db), rules_(rules), clients_(std::move(clients)), gate_(gate), clock_(clock) {}
 
@@ -76,15 +78,16 @@ class JobRunner {
   // Commits the attempt before a send; returns the record as it now stands.
   std::optional<DeclarationRecord> BeginSend(const DeclarationRecord& r, const std::string& kind,
                                              JobReport& report);
-  // Applies a decision as one guarded transaction.
-  bool Apply(const DeclarationRecord& r, const Decision& d, JobReport& report);
+  // Applies a decision as one guarded transaction; `synced`: on disk before it returns.
+  bool Apply(const DeclarationRecord& r, const Decision& d, JobReport& report,
+             bool synced = false);
   // Common handling of a failed answer. `doubt`: afterwards, a send of this declaration may
   // have been applied without our knowing (so the next step must query first).
   void Failed(const DeclarationRecord& r, const ApiOutcome& o, bool doubt, JobReport& report);
   void Note(JobReport& report, const ApiOutcome& o);
   int64_t Now() const { return UnixMillis(clock_.Now()); }
 
-  Database& db_;
+  TransactionWriter& db_;
   const Rules& rules_;
   ClientLookup clients_;
   RequestGate& gate_;

@@ -78,6 +78,9 @@ StatusOr<int> MockServer::Start() {
   const size_t threads = static_cast<size_t>(options_.threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_keep_alive_timeout(options_.keep_alive_seconds);
+  // cpp-httplib closes a connection after 5 requests by default; WeChat Pay keeps them for
+  // many more, and the benchmark should not charge the daemon a reconnect every 5 calls.
+  server_->set_keep_alive_max_count(10000);
   // Everything goes through Dispatch, so unknown paths are answered (and signed) like WeChat.
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     Dispatch(req, res);

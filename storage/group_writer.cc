@@ -1,0 +1,110 @@
+#include "storage/group_writer.h"
+
+#include <utility>
+
+namespace customsd {
+
+GroupWriter::GroupWriter(std::unique_ptr<Database> db)
+    : db_(std::move(db)), thread_([this] { Loop(); }) {}
+
+GroupWriter::~GroupWriter() { Stop(); }
+
+void GroupWriter::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  work_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status GroupWriter::Write(const std::function<Status(SQLite::Database&)>& fn) {
+  return Enqueue(fn, /*lazy=*/false);
+}
+
+Status GroupWriter::WriteLazy(const std::function<Status(SQLite::Database&)>& fn) {
+  return Enqueue(fn, /*lazy=*/true);
+}
+
+Status GroupWriter::Enqueue(const std::function<Status(SQLite::Database&)>& fn, bool lazy) {
+  Pending pending{&fn, lazy, Status::Ok()};
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) return Status::Unavailable("database " + db_->path() + ": writer stopped");
+  queue_.push_back(&pending);
+  work_.notify_one();
+  done_.wait(lock, [&] { return pending.done; });
+  return pending.result;
+}
+
+void GroupWriter::Loop() {
+  StatementCache cache(db_->sqlite());  // ends with this thread, before db_ closes
+  for (;;) {
+    std::deque<Pending*> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to write
+      batch.swap(queue_);
+    }
+    RunBatch(batch, cache);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (Pending* p : batch) p->done = true;
+      counts_.writes += static_cast<int64_t>(batch.size());
+      ++counts_.batches;
+    }
+    done_.notify_all();
+  }
+}
+
+void GroupWriter::RunBatch(const std::deque<Pending*>& batch, StatementCache& cache) {
+  bool full = false;
+  for (const Pending* p : batch) full = full || !p->lazy;
+  if (full != synchronous_full_) {
+    // Outside a transaction, where SQLite lets the setting change.
+    try {
+      cache.Get(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL").exec();
+      synchronous_full_ = full;
+    } catch (const std::exception& e) {
+      // Left as it was: FULL stays FULL; NORMAL left on for a synced batch must not commit it.
+      if (full) {
+        for (Pending* p : batch) p->result = StatusFromException(e, "database " + db_->path());
+        return;
+      }
+    }
+  }
+  if (synchronous_full_) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++counts_.synced;
+  }
+  Status s = db_->Write([&](SQLite::Database& sql) {
+    for (Pending* p : batch) {
+      cache.Get("SAVEPOINT group_write").exec();
+      try {
+        p->result = (*p->fn)(sql);
+      } catch (const std::exception& e) {
+        p->result = StatusFromException(e, "database " + db_->path());
+      }
+      // An error that ended the whole transaction makes this throw: Database::Write then
+      // rolls back and every write of the batch gets that error below.
+      if (!p->result.ok()) cache.Get("ROLLBACK TO group_write").exec();
+      cache.Get("RELEASE group_write").exec();
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) {
+    for (Pending* p : batch) p->result = s;
+  }
+}
+
+GroupWriter::Counts GroupWriter::counts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counts_;
+}
+
+size_t GroupWriter::queued() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+}  // namespace customsd

@@ -1,0 +1,77 @@
+// GroupWriter: one connection and one thread that commit the writes of many threads together.
+//
+// Write(fn) queues fn and blocks until the transaction that ran it has committed or failed.
+// When it returns ok, fn's changes are as durable as with Database::Write (synchronous=FULL):
+// a caller that commits "attempt under way" before a request goes out still has that
+// guarantee. Writes queued while a commit is under way run together in the next transaction,
+// each inside its own SAVEPOINT: a write that returns an error (kConflict from a guarded update)
+// or throws is rolled back alone and gets its own error; the others commit. When BEGIN or
+// COMMIT fails, every write of that batch gets the error and none of them is stored.
+//
+// Why: the workers used to commit each transition in its own transaction on their own
+// connection: one fsync per transition, 16 connections taking turns at the write lock and
+// re-reading the pages the others had changed. One writer makes it one fsync per batch, and
+// its thread keeps a StatementCache, so the writes' statements are prepared once.
+//
+// Thread safety: Write may be called from any thread, but not from inside a write (it would
+// wait for itself). Stop() (also run by the destructor) lets the queued writes finish and ends
+// the thread; a Write after Stop fails with kUnavailable and stores nothing.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "storage/database.h"
+#include "storage/statement_cache.h"
+
+namespace customsd {
+
+class GroupWriter final : public TransactionWriter {
+ public:
+  explicit GroupWriter(std::unique_ptr<Database> db);
+  ~GroupWriter() override;
+  GroupWriter(const GroupWriter&) = delete;
+  GroupWriter& operator=(const GroupWriter&) = delete;
+
+  Status Write(const std::function<Status(SQLite::Database&)>& fn) override;
+  // Commits with synchronous=NORMAL (no fsync) when nothing else in its batch asks for FULL.
+  Status WriteLazy(const std::function<Status(SQLite::Database&)>& fn) override;
+  void Stop();
+
+  struct Counts {
+    int64_t writes = 0;   // writes that ran (committed or not)
+    int64_t batches = 0;  // transactions they ran in
+    int64_t synced = 0;   // of which ran with synchronous=FULL (an fsync at commit)
+  };
+  Counts counts() const;
+  // Writes waiting for the next transaction (not the one running).
+  size_t queued() const;
+
+ private:
+  struct Pending {
+    const std::function<Status(SQLite::Database&)>* fn;
+    bool lazy;
+    Status result;
+    bool done = false;
+  };
+
+  Status Enqueue(const std::function<Status(SQLite::Database&)>& fn, bool lazy);
+  void Loop();
+  void RunBatch(const std::deque<Pending*>& batch, StatementCache& cache);
+
+  std::unique_ptr<Database> db_;
+  mutable std::mutex mu_;
+  std::condition_variable work_;  // the writer waits for writes
+  std::condition_variable done_;  // callers wait for their result
+  std::deque<Pending*> queue_;
+  bool stopping_ = false;
+  Counts counts_;
+  bool synchronous_full_ = true;  // the connection's setting; only the writer thread uses it
+  std::thread thread_;
+};
+
+}  // namespace customsd
