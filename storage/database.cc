@@ -4,6 +4,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include "storage/statement_cache.h"
+
 namespace customsd {
 namespace {
 
@@ -75,14 +77,14 @@ Status Database::Run(const char* begin_sql, const std::function<Status(SQLite::D
   for (int attempt = 0;; ++attempt) {
     bool begun = false;
     try {
-      db_.exec(begin_sql);
+      PreparedStatement(db_, begin_sql)->exec();
       begun = true;
       Status s = fn(db_);
       if (!s.ok()) {
         db_.exec("ROLLBACK");
         return s;
       }
-      db_.exec("COMMIT");
+      PreparedStatement(db_, "COMMIT")->exec();
       return Status::Ok();
     } catch (const std::exception& e) {
       if (begun) (void)db_.tryExec("ROLLBACK");

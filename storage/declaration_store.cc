@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "storage/declaration_rows.h"
+#include "storage/statement_cache.h"
 
 namespace customsd {
 namespace {
@@ -181,17 +182,29 @@ StatusOr<StoreStats> DeclarationStore::Stats() {
   return stats;
 }
 
-StatusOr<std::vector<DeclarationRecord>> DeclarationStore::Due(int64_t now_ms, int limit) {
+StatusOr<std::vector<DeclarationRecord>> DeclarationStore::Due(int64_t now_ms, int limit,
+                                                               const std::set<int64_t>& skip) {
   std::vector<DeclarationRecord> out;
+  std::string skip_ids = "[";
+  for (int64_t id : skip) {
+    if (skip_ids.size() > 1) skip_ids += ',';
+    skip_ids += std::to_string(id);
+  }
+  skip_ids += ']';
   Status s = db_.Read([&](SQLite::Database& sql) {
     // Named, because the planner otherwise picks the (phase, state) index and sorts every
-    // unfinished row; the partial index hands them over already in due order.
-    SQLite::Statement q(sql, std::string("SELECT ") + kDeclarationColumns +
-                                 " FROM declarations INDEXED BY declarations_due WHERE phase IN "
-                                 "('submit', 'poll', 'modify', 'redeclare') AND "
-                                 "next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?");
-    q.bind(1, now_ms);
-    q.bind(2, limit);
+    // unfinished row; the partial index hands them over already in due order. The id test
+    // is made on the index entry (it holds the rowid), before the row is read.
+    PreparedStatement prepared(
+        sql, std::string("SELECT ") + kDeclarationColumns +
+                 " FROM declarations INDEXED BY declarations_due WHERE phase IN "
+                 "('submit', 'poll', 'modify', 'redeclare') AND id NOT IN "
+                 "(SELECT value FROM json_each(?)) AND next_attempt_at <= ? "
+                 "ORDER BY next_attempt_at LIMIT ?");
+    SQLite::Statement& q = *prepared;
+    q.bind(1, skip_ids);
+    q.bind(2, now_ms);
+    q.bind(3, limit);
     while (q.executeStep()) out.push_back(ReadDeclaration(q));
     return Status::Ok();
   });
@@ -217,9 +230,11 @@ StatusOr<int64_t> DeclarationStore::CountInPhases(std::initializer_list<Phase> p
 StatusOr<std::optional<int64_t>> DeclarationStore::NextDueAt() {
   std::optional<int64_t> next;
   Status s = db_.Read([&](SQLite::Database& sql) {
-    SQLite::Statement q(sql,
-                        "SELECT min(next_attempt_at) FROM declarations INDEXED BY "
-                        "declarations_due WHERE phase IN ('submit', 'poll', 'modify', 'redeclare')");
+    PreparedStatement prepared(
+        sql,
+        "SELECT min(next_attempt_at) FROM declarations INDEXED BY "
+        "declarations_due WHERE phase IN ('submit', 'poll', 'modify', 'redeclare')");
+    SQLite::Statement& q = *prepared;
     if (q.executeStep() && !q.getColumn(0).isNull()) next = q.getColumn(0).getInt64();
     return Status::Ok();
   });

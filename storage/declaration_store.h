@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -109,8 +110,11 @@ class DeclarationStore {
   StatusOr<std::vector<Event>> Events(int64_t declaration_id);
   StatusOr<StoreStats> Stats();
 
-  // Unfinished declarations whose next attempt is due at `now_ms`, oldest due first.
-  StatusOr<std::vector<DeclarationRecord>> Due(int64_t now_ms, int limit);
+  // Unfinished declarations whose next attempt is due at `now_ms`, oldest due first, but for
+  // those in `skip` (the engine's running ones), which are passed over in the index without
+  // their rows being read.
+  StatusOr<std::vector<DeclarationRecord>> Due(int64_t now_ms, int limit,
+                                               const std::set<int64_t>& skip = {});
   // How many declarations are in any of `phases` (an index range count, cheap at any size).
   StatusOr<int64_t> CountInPhases(std::initializer_list<Phase> phases);
   // When the next unfinished declaration falls due; nullopt when none is unfinished.

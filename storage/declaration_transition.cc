@@ -2,7 +2,6 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,12 +80,10 @@ Status DeclarationStore::TransitionIn(SQLite::Database& sql, int64_t now_ms, int
     });
   }
 
-  std::optional<SQLite::Statement> fresh_upd;
-  SQLite::Statement& upd = StatementCache::Prepare(
-      sql,
-      "UPDATE declarations SET updated_at = ?, version = version + 1" + set.sql +
-          " WHERE id = ? AND state = ? AND phase = ? AND version = ?",
-      fresh_upd);
+  PreparedStatement update_statement(
+      sql, "UPDATE declarations SET updated_at = ?, version = version + 1" + set.sql +
+               " WHERE id = ? AND state = ? AND phase = ? AND version = ?");
+  SQLite::Statement& upd = *update_statement;
   int i = 1;
   upd.bind(i++, now_ms);
   for (auto& bind : set.binds) bind(upd, i++);
@@ -102,12 +99,11 @@ Status DeclarationStore::TransitionIn(SQLite::Database& sql, int64_t now_ms, int
                             std::to_string(guard.version) + ")");
   }
 
-  std::optional<SQLite::Statement> fresh_ev;
-  SQLite::Statement& ev = StatementCache::Prepare(
+  PreparedStatement event_statement(
       sql,
       "INSERT INTO events (declaration_id, at, kind, from_state, to_state, from_phase, to_phase, "
-      "http_status, error_code, message, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      fresh_ev);
+      "http_status, error_code, message, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  SQLite::Statement& ev = *event_statement;
   ev.bind(1, id);
   ev.bind(2, now_ms);
   ev.bind(3, event.kind);

@@ -38,6 +38,7 @@ Status GroupWriter::Enqueue(const std::function<Status(SQLite::Database&)>& fn, 
 
 void GroupWriter::Loop() {
   StatementCache cache(db_->sqlite());  // ends with this thread, before db_ closes
+  StatementCache::Scope use(cache);
   for (;;) {
     std::deque<Pending*> batch;
     {

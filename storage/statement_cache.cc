@@ -7,11 +7,13 @@ thread_local StatementCache* current = nullptr;
 
 }  // namespace
 
-StatementCache::StatementCache(SQLite::Database& db) : db_(db), previous_(current) {
-  current = this;
-}
+StatementCache::StatementCache(SQLite::Database& db) : db_(db) {}
 
-StatementCache::~StatementCache() { current = previous_; }
+StatementCache::~StatementCache() = default;
+
+StatementCache::Scope::Scope(StatementCache& cache) : previous_(current) { current = &cache; }
+
+StatementCache::Scope::~Scope() { current = previous_; }
 
 SQLite::Statement& StatementCache::Get(const std::string& sql) {
   auto it = statements_.find(sql);
@@ -24,10 +26,20 @@ SQLite::Statement& StatementCache::Get(const std::string& sql) {
   return *it->second;
 }
 
-SQLite::Statement& StatementCache::Prepare(SQLite::Database& db, const std::string& sql,
-                                           std::optional<SQLite::Statement>& fresh) {
-  if (current != nullptr && &current->db_ == &db) return current->Get(sql);
-  return fresh.emplace(db, sql);
+StatementCache* StatementCache::CurrentFor(const SQLite::Database& db) {
+  return current != nullptr && &current->db_ == &db ? current : nullptr;
+}
+
+PreparedStatement::PreparedStatement(SQLite::Database& db, const std::string& sql) {
+  if (StatementCache* cache = StatementCache::CurrentFor(db)) {
+    statement_ = &cache->Get(sql);
+  } else {
+    statement_ = &fresh_.emplace(db, sql);
+  }
+}
+
+PreparedStatement::~PreparedStatement() {
+  if (!fresh_) (void)statement_->tryReset();
 }
 
 }  // namespace customsd

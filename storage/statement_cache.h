@@ -1,12 +1,13 @@
 // StatementCache: prepared statements kept for one thread's use of one connection.
 //
 // Preparing a transition's UPDATE and INSERT cost more CPU than running them (the benchmark's
-// profile: a tenth of the daemon's time in the SQL parser). A thread that runs many writes on
-// one connection (GroupWriter's) installs a cache for its lifetime; Prepare() then hands out
-// the cached statement, and anywhere else prepares a fresh one, as before.
+// profile: a tenth of the daemon's time in the SQL parser), and so did preparing the engine's
+// due-work query. A thread that runs many statements on one connection (GroupWriter's, the
+// engine's main loop) makes a cache current with a Scope; Prepare() then hands out the cached
+// statement, and anywhere else prepares a fresh one, as before.
 //
-// Lifetime: the cache must be destroyed before its connection is closed, on the thread that
-// made it (it is current for that thread only, from construction to destruction).
+// Lifetime: the cache must be destroyed before its connection is closed. A Scope must end on
+// the thread that opened it, and scopes nest.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
@@ -29,15 +30,43 @@ class StatementCache {
   // The statement for `sql` on this cache's connection, reset, with no bindings.
   SQLite::Statement& Get(const std::string& sql);
 
-  // The cached statement when the calling thread has a cache for `db`; otherwise a new one,
-  // made in `fresh`. Throws SQLite::Exception when `sql` does not prepare.
-  static SQLite::Statement& Prepare(SQLite::Database& db, const std::string& sql,
-                                    std::optional<SQLite::Statement>& fresh);
+  // The calling thread's current cache when it is for `db`, else nullptr.
+  static StatementCache* CurrentFor(const SQLite::Database& db);
+
+  // Makes a cache the calling thread's current one until the scope ends.
+  class Scope {
+   public:
+    explicit Scope(StatementCache& cache);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    StatementCache* previous_;
+  };
 
  private:
   SQLite::Database& db_;
-  StatementCache* previous_;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+};
+
+// A statement for one use: the current cache's (reset when this ends, so it holds no read
+// snapshot past its use) or, without a cache for `db`, a fresh one (finalized when this ends).
+// Throws SQLite::Exception when `sql` does not prepare.
+class PreparedStatement {
+ public:
+  PreparedStatement(SQLite::Database& db, const std::string& sql);
+  ~PreparedStatement();
+  PreparedStatement(const PreparedStatement&) = delete;
+  PreparedStatement& operator=(const PreparedStatement&) = delete;
+
+  SQLite::Statement& operator*() { return *statement_; }
+  SQLite::Statement* operator->() { return statement_; }
+  bool cached() const { return !fresh_.has_value(); }
+
+ private:
+  std::optional<SQLite::Statement> fresh_;
+  SQLite::Statement* statement_;
 };
 
 }  // namespace customsd

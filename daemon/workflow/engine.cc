@@ -41,7 +41,7 @@ uint64_t SeedFrom(uint64_t seed, const Clock& clock) {
 Engine::Engine(EngineOptions options, WorkflowSettings settings, Database& db,
                DatabaseFactory open_db, ClientLookup clients, const Clock& clock)
     : options_(options), settings_(std::move(settings)), db_(db), open_db_(std::move(open_db)),
-      clients_(std::move(clients)), clock_(clock), store_(db, clock),
+      clients_(std::move(clients)), clock_(clock), store_(db, clock), cache_(db.sqlite()),
       holds_(options.hold_probe_interval),
       bucket_(options.requests_per_second, std::max(1.0, options.requests_per_second / 10)) {}
 
@@ -61,12 +61,10 @@ std::vector<Job> Engine::CollectDue(int max_jobs) {
     std::lock_guard<std::mutex> lock(mu_);
     busy = in_flight_;
   }
-  // Rows of busy declarations stay due until their answer commits, and come first: read past
-  // them, plus some slack so later members of a poll group can still join.
-  constexpr int kGroupSlack = 16;
-  const int limit =
-      std::min(options_.batch_size, max_jobs + static_cast<int>(busy.size()) + kGroupSlack);
-  auto due = store_.Due(now, limit);
+  // Busy declarations stay due until their answer commits; the query passes over them. The
+  // slack lets later members of a poll group still join the job of the first.
+  constexpr int kGroupSlack = 8;
+  auto due = store_.Due(now, std::min(options_.batch_size, max_jobs + kGroupSlack), busy);
   if (!due.ok()) {
     spdlog::error("cannot read due declarations: {}", due.status().message());
     return jobs;
@@ -143,6 +141,7 @@ void Engine::AfterJob(const Job& job, const JobReport& report, TransactionWriter
 }
 
 int Engine::RunDueInline(RequestGate& gate) {
+  StatementCache::Scope use(cache_);
   SeededRandom random(SeedFrom(options_.seed, clock_));
   Rules rules(settings_, random);
   JobRunner runner(db_, rules, clients_, gate, clock_);
@@ -196,6 +195,7 @@ void Engine::WorkerLoop(int index, std::function<void()> on_done) {
 }
 
 std::chrono::milliseconds Engine::Dispatch() {
+  StatementCache::Scope use(cache_);
   int free_slots;
   {
     std::lock_guard<std::mutex> lock(mu_);

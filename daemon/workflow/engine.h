@@ -25,6 +25,7 @@
 #include "daemon/workflow/merchant_holds.h"
 #include "daemon/workflow/token_bucket.h"
 #include "storage/group_writer.h"
+#include "storage/statement_cache.h"
 
 namespace customsd {
 
@@ -92,6 +93,8 @@ class Engine {
   ClientLookup clients_;
   const Clock& clock_;
   DeclarationStore store_;
+  // The main loop's statements (the due-work query after every few jobs) on db_.
+  StatementCache cache_;
   MerchantHolds holds_;
   TokenBucket bucket_;
 

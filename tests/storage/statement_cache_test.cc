@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/support/temp_dir.h"
 
 namespace customsd {
@@ -21,14 +23,18 @@ class StatementCacheTest : public ::testing::Test {
 
 TEST_F(StatementCacheTest, TheThreadThatHoldsACacheGetsTheSameStatementResetAndUnbound) {
   StatementCache cache(db_);
-  std::optional<SQLite::Statement> fresh;
-  SQLite::Statement& first = StatementCache::Prepare(db_, "INSERT INTO t (x) VALUES (?)", fresh);
-  first.bind(1, 1);
-  first.exec();
-  SQLite::Statement& again = StatementCache::Prepare(db_, "INSERT INTO t (x) VALUES (?)", fresh);
-  EXPECT_EQ(&first, &again);
-  EXPECT_FALSE(fresh.has_value());
-  again.exec();  // the binding was cleared: inserts NULL, not a second 1
+  StatementCache::Scope use(cache);
+  SQLite::Statement* first_address = nullptr;
+  {
+    PreparedStatement first(db_, "INSERT INTO t (x) VALUES (?)");
+    EXPECT_TRUE(first.cached());
+    first->bind(1, 1);
+    first->exec();
+    first_address = &*first;
+  }
+  PreparedStatement again(db_, "INSERT INTO t (x) VALUES (?)");
+  EXPECT_EQ(&*again, first_address);
+  again->exec();  // the binding was cleared: inserts NULL, not a second 1
   EXPECT_EQ(Rows(), 2);
   EXPECT_EQ(db_.execAndGet("SELECT count(*) FROM t WHERE x IS NULL").getInt64(), 1);
 }
@@ -47,17 +53,35 @@ TEST_F(StatementCacheTest, AStatementWhoseLastRunFailedCanRunAgain) {
   EXPECT_EQ(Rows(), 2);
 }
 
-TEST_F(StatementCacheTest, OtherConnectionsAndThreadsWithoutACachePrepareAFreshStatement) {
-  std::optional<SQLite::Statement> fresh;
+TEST_F(StatementCacheTest, ACachedQueryLeftMidwayHoldsNoSnapshotAfterItsUse) {
+  db_.exec("INSERT INTO t (x) VALUES (1)");
+  StatementCache cache(db_);
+  StatementCache::Scope use(cache);
   {
-    StatementCache cache(db_);
-    SQLite::Statement& s = StatementCache::Prepare(other_, "SELECT 1", fresh);
-    EXPECT_TRUE(fresh.has_value());
-    EXPECT_EQ(&s, &*fresh);
+    PreparedStatement q(db_, "SELECT x FROM t");
+    ASSERT_TRUE(q->executeStep());  // one row read, the statement not finished
   }
-  std::optional<SQLite::Statement> after;
-  SQLite::Statement& s = StatementCache::Prepare(db_, "SELECT 1", after);
-  EXPECT_EQ(&s, &*after);  // the cache ended with its scope
+  other_.exec("INSERT INTO t (x) VALUES (2)");
+  PreparedStatement count(db_, "SELECT count(*) FROM t");
+  ASSERT_TRUE(count->executeStep());
+  EXPECT_EQ(count->getColumn(0).getInt64(), 2);  // sees the other connection's write
+}
+
+TEST_F(StatementCacheTest, OtherConnectionsAndThreadsWithoutACacheGetAFreshStatement) {
+  StatementCache cache(db_);
+  {
+    StatementCache::Scope use(cache);
+    PreparedStatement elsewhere(other_, "SELECT 1");
+    EXPECT_FALSE(elsewhere.cached());
+  }
+  EXPECT_FALSE(PreparedStatement(db_, "SELECT 1").cached());  // the scope ended
+  bool cached_on_other_thread = false;
+  std::thread([&] {
+    StatementCache::Scope use(cache);
+    cached_on_other_thread = PreparedStatement(db_, "SELECT 1").cached();
+  }).join();
+  EXPECT_TRUE(cached_on_other_thread);
+  EXPECT_FALSE(PreparedStatement(db_, "SELECT 1").cached());  // current on that thread only
 }
 
 }  // namespace
