@@ -72,7 +72,6 @@ std::vector<Job> Engine::CollectDue(int max_jobs) {
   std::map<std::tuple<std::string, std::string, std::string, std::string>, size_t> poll_groups;
   std::map<std::string, bool> merchant_allowed;
   for (DeclarationRecord& r : *due) {
-    if (busy.count(r.id) != 0) continue;
     const std::string& mchid = r.fields.mchid;
     auto allowed = merchant_allowed.find(mchid);
     if (allowed == merchant_allowed.end()) {

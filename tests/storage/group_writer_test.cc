@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -46,14 +47,18 @@ class GroupWriterTest : public ::testing::Test {
     };
   }
 
-  // Waits (with a deadline) until `n` writes wait behind the running one.
-  static bool WaitQueued(const GroupWriter& w, size_t n) {
+  // Waits until `done` holds, at most 10 s; false at the deadline.
+  static bool Eventually(const std::function<bool()>& done) {
     const auto deadline = std::chrono::steady_clock::now() + seconds(10);
-    while (w.queued() < n) {
+    while (!done()) {
       if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::yield();
     }
     return true;
+  }
+  // Waits until `n` writes wait behind the running one.
+  static bool WaitQueued(const GroupWriter& w, size_t n) {
+    return Eventually([&] { return w.queued() >= n; });
   }
 
   testing::TempDir dir_;
@@ -72,8 +77,7 @@ TEST_F(GroupWriterTest, AFailedWriteIsRolledBackAloneAndTheOthersOfItsBatchCommi
     });
     EXPECT_TRUE(s.ok()) << s.message();
   });
-  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
-  while (!started && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  (void)Eventually([&] { return started.load(); });
   std::vector<Status> results(4, Status::Ok());
   std::vector<std::function<Status(SQLite::Database&)>> writes = {
       Insert("good-1"),
@@ -123,8 +127,7 @@ TEST_F(GroupWriterTest, ABatchIsSyncedWhenAnyOfItsWritesAsksForIt) {
                     })
                     .ok());
   });
-  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
-  while (!started && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  (void)Eventually([&] { return started.load(); });
   std::thread lazy([&] { EXPECT_TRUE(writer.WriteLazy(Insert("lazy-2")).ok()); });
   EXPECT_TRUE(WaitQueued(writer, 1));
   std::thread synced([&] { EXPECT_TRUE(writer.Write(Insert("synced-2")).ok()); });
