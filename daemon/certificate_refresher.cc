@@ -4,9 +4,10 @@
 
 namespace customsd {
 
-CertificateRefresher::CertificateRefresher(MerchantDirectory& merchants,
+CertificateRefresher::CertificateRefresher(MerchantDirectory& merchants, const Clock& clock,
                                            std::chrono::milliseconds check_every)
-    : merchants_(merchants), check_every_(check_every), thread_([this] { Loop(); }) {}
+    : merchants_(merchants), clock_(clock), check_every_(check_every),
+      thread_([this] { Loop(); }) {}
 
 CertificateRefresher::~CertificateRefresher() {
   {
@@ -26,13 +27,20 @@ void CertificateRefresher::RefreshAllIfDue() {
     } else if (outcome) {
       spdlog::info("merchant {}: platform certificates refreshed", api->merchant.mchid);
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (api->certificates->ExpiresSoon() && now - last_expiry_warning_ > std::chrono::hours(24)) {
-      last_expiry_warning_ = now;
+    if (api->certificates->ExpiresSoon() &&
+        ExpiryWarningDue(api->merchant.mchid, clock_.Now())) {
       spdlog::warn("merchant {}: the newest platform certificate expires within 30 days",
                    api->merchant.mchid);
     }
   }
+}
+
+bool CertificateRefresher::ExpiryWarningDue(const std::string& mchid, TimePoint now) {
+  std::lock_guard<std::mutex> lock(warn_mu_);
+  auto [last, first] = last_expiry_warning_.try_emplace(mchid, now);
+  if (!first && now - last->second < std::chrono::hours(24)) return false;
+  last->second = now;
+  return true;
 }
 
 void CertificateRefresher::Loop() {

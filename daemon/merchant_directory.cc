@@ -15,6 +15,13 @@ std::shared_ptr<MerchantApi> MerchantDirectory::Find(const std::string& mchid) c
   return it == apis_.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<CustomsClient> MerchantDirectory::FindClient(const std::string& mchid) const {
+  std::shared_ptr<MerchantApi> api = Find(mchid);
+  if (api == nullptr) return nullptr;
+  CustomsClient* client = api->customs.get();
+  return std::shared_ptr<CustomsClient>(std::move(api), client);  // aliasing: owns the Api
+}
+
 std::vector<std::shared_ptr<MerchantApi>> MerchantDirectory::All() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::shared_ptr<MerchantApi>> out;

@@ -19,6 +19,9 @@ class MerchantDirectory {
  public:
   void Replace(std::vector<std::shared_ptr<MerchantApi>> apis);
   std::shared_ptr<MerchantApi> Find(const std::string& mchid) const;
+  // The merchant's customs client, sharing ownership of its whole MerchantApi (the client
+  // calls through its caller, signer and keys); nullptr when the merchant is not configured.
+  std::shared_ptr<CustomsClient> FindClient(const std::string& mchid) const;
   std::vector<std::shared_ptr<MerchantApi>> All() const;
 
  private:

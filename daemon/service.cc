@@ -105,12 +105,7 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
   }
 
   Engine engine(EngineOptionsFromConfig(*config), SettingsFromConfig(*config), **db,
-                WorkerDatabaseFactory(config->database.path),
-                [&merchants](const std::string& mchid) -> CustomsClient* {
-                  auto api = merchants.Find(mchid);
-                  return api ? api->customs.get() : nullptr;
-                },
-                clock);
+                WorkerDatabaseFactory(config->database.path), ClientsOf(merchants), clock);
   // Refresh before READY, so a first start verifies from its first request; a failure is
   // not fatal: cached keys may still serve, and the refresher keeps trying.
   engine.set_observer(&metrics);
@@ -161,7 +156,7 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
   deliverer.Start();
 
   std::optional<CertificateRefresher> refresher;
-  refresher.emplace(merchants);
+  refresher.emplace(merchants, clock);
   refresher->RefreshAllIfDue();
   if (Status s = engine.StartWorkers([wake] { wake->Notify(); }); !s.ok()) {
     spdlog::critical("cannot start workers: {}", s.message());

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <spdlog/spdlog.h>
 
+#include "common/declaration_state.h"
 #include "daemon/process/logging.h"
 
 namespace customsd {
@@ -41,18 +42,41 @@ Status LoadMerchants(const Config& config, HttpTransport& transport, const Clock
   return Status::Ok();
 }
 
-void LogRecoveredAttempts(Database& db) {
-  try {
-    SQLite::Statement q(db.sqlite(),
-                        "SELECT count(*) FROM declarations WHERE check_first = 1 AND phase IN "
-                        "('submit', 'modify')");
-    if (q.executeStep() && q.getColumn(0).getInt64() > 0) {
-      spdlog::warn("{} declaration(s) had a request in flight at the last stop; each is queried "
-                   "before anything is sent again",
-                   q.getColumn(0).getInt64());
+ClientLookup ClientsOf(MerchantDirectory& merchants) {
+  return [&merchants](const std::string& mchid) { return merchants.FindClient(mchid); };
+}
+
+StatusOr<int64_t> CountRecoveredAttempts(Database& db) {
+  // Every phase with work left (a declare, modification or re-push may have been in flight),
+  // spelled as stored: the phases IsActive names, so a new one cannot be forgotten here.
+  static const std::string kSql = [] {
+    std::string phases;
+    for (Phase p : {Phase::kSubmit, Phase::kPoll, Phase::kModify, Phase::kRedeclare, Phase::kDone,
+                    Phase::kAttention}) {
+      if (!IsActive(p)) continue;
+      phases += std::string(phases.empty() ? "'" : ", '") + std::string(ToString(p)) + "'";
     }
-  } catch (const std::exception& e) {
-    spdlog::error("cannot count recovered attempts: {}", e.what());
+    return "SELECT count(*) FROM declarations WHERE check_first = 1 AND phase IN (" + phases +
+           ")";
+  }();
+  int64_t count = 0;
+  Status s = db.Read([&](SQLite::Database& sql) {
+    SQLite::Statement q(sql, kSql);
+    if (q.executeStep()) count = q.getColumn(0).getInt64();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return count;
+}
+
+void LogRecoveredAttempts(Database& db) {
+  auto count = CountRecoveredAttempts(db);
+  if (!count.ok()) {
+    spdlog::error("cannot count recovered attempts: {}", count.status().message());
+  } else if (*count > 0) {
+    spdlog::warn("{} declaration(s) had a request in flight at the last stop; each is queried "
+                 "before anything is sent again",
+                 *count);
   }
 }
 

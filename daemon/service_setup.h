@@ -22,8 +22,13 @@ Status LoadMerchants(const Config& config, HttpTransport& transport, const Clock
                      CertificateCache& cache, MerchantDirectory& merchants,
                      ApiObserver* observer);
 
-// Logs how many declarations had a request in flight when the daemon last stopped: their next
-// step is a query, because the request may or may not have reached WeChat.
+// The engine's client lookup: each merchant's CustomsClient, from the directory as it stands.
+ClientLookup ClientsOf(MerchantDirectory& merchants);
+
+// How many declarations had a request in flight when the daemon last stopped (check_first set
+// in a phase with work left): their next step is a query, because the request may or may not
+// have reached WeChat. LogRecoveredAttempts logs the count at start-up.
+StatusOr<int64_t> CountRecoveredAttempts(Database& db);
 void LogRecoveredAttempts(Database& db);
 
 // SIGHUP: re-reads the config. The log level and the merchants (keys, certificates) change at

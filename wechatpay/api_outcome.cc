@@ -105,6 +105,10 @@ ApiOutcome ClassifyHttpAnswer(int status, std::string_view body, std::string_vie
     // An unsigned refusal could be forged; it must not put a declaration to rest.
     o.cls = OutcomeClass::kUnknown;
     o.message = "refusal with a signature that did not verify: " + o.message;
+  } else if (canonical == "SYSTEM_ERROR" || canonical == "SERVICE_UNAVAILABLE") {
+    // WeChat's "try again" comes on 4xx answers too: the code decides, not the status. After
+    // the signature check, so a forged one cannot turn a doubtful send into a blind resend.
+    o.cls = OutcomeClass::kRetry;
   } else if (is_query && (status == 404 || canonical == "NOT_FOUND" ||
                           (canonical == "INVALID_REQUEST" && MentionsNotExisting(o.message)))) {
     o.cls = OutcomeClass::kNotFound;

@@ -3,7 +3,9 @@
 //   kOk          2xx with a valid signature and a body that parses
 //   kNotFound    the record does not exist (404, INVALID_REQUEST "...not exist...", empty data)
 //   kRetry       nothing happened, try the same request again later: 5xx, 202, 429 (slow_down),
-//                or a network error before the request was sent
+//                a signed SYSTEMERROR or SERVICE_UNAVAILABLE whatever its status (WeChat has
+//                been seen to send them on a 4xx: the code decides), or a network error before
+//                the request was sent
 //   kUnknown     it may or may not have happened: timeout or reset after sending, a truncated
 //                or unparsable body, a response whose signature does not verify. Ask (query)
 //                before sending a declare again.

@@ -1,6 +1,8 @@
 #include "wechatpay/customs_client.h"
 
+#include <algorithm>
 #include <cctype>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "wechatpay/sensitive_field.h"
@@ -26,6 +28,16 @@ void PutIf(Json& j, const char* key, const std::optional<T>& v) {
   if (v) j[key] = *v;
 }
 
+// WeChat's pages write states in upper case; an answer in another casing means the same state.
+std::string StateOf(const nlohmann::json& j) {
+  std::string s = Str(j, "state");
+  const auto not_space = [](unsigned char c) { return std::isspace(c) == 0; };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
 // Parses a 2xx body; a body that is not a JSON object turns the outcome into kUnknown.
 std::optional<nlohmann::json> ParseOkBody(ApiAnswer& answer) {
   nlohmann::json j = nlohmann::json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
@@ -39,7 +51,7 @@ ApiResult<DeclarationStatus> StatusResult(ApiAnswer answer) {
   if (!answer.outcome.ok()) return {answer.outcome, std::nullopt};
   auto j = ParseOkBody(answer);
   if (!j) return {answer.outcome, std::nullopt};
-  DeclarationStatus s{Str(*j, "state"), Str(*j, "out_trade_no"), Str(*j, "transaction_id"),
+  DeclarationStatus s{StateOf(*j), Str(*j, "out_trade_no"), Str(*j, "transaction_id"),
                       Str(*j, "sub_order_no"), Str(*j, "sub_order_id"),
                       Str(*j, "verify_department"), Str(*j, "verify_department_trade_id"),
                       Str(*j, "explanation"), Str(*j, "modify_time")};
@@ -55,7 +67,7 @@ QueryRecord RecordOf(const nlohmann::json& d) {
   return {Str(d, "sub_order_no"), Str(d, "sub_order_id"), Str(d, "mch_customs_no"),
           Str(d, "customs"),      Str(d, "fee_type"),     Int(d, "order_fee"),
           Int(d, "duty"),         Int(d, "transport_fee"), Int(d, "product_fee"),
-          Str(d, "state"),        Str(d, "explanation"),  Str(d, "modify_time")};
+          StateOf(d),             Str(d, "explanation"),  Str(d, "modify_time")};
 }
 
 }  // namespace
@@ -97,10 +109,9 @@ ApiResult<DeclarationStatus> CustomsClient::Declare(const DeclarationFields& d) 
 }
 
 ApiResult<QueryResult> CustomsClient::Query(const QueryParams& q) {
-  // One order has a handful of sub-orders; 50 pages of 20 is far beyond any real answer.
-  constexpr int kMaxPages = 50;
   QueryResult result;
   ApiOutcome last;
+  std::set<std::string> seen;  // sub_order_no/customs of the records kept so far
   int pages = 0;
   for (int64_t offset = 0;;) {
     std::string query = "appid=" + UrlEncode(q.appid) + "&mchid=" + UrlEncode(q.mchid) +
@@ -113,27 +124,55 @@ ApiResult<QueryResult> CustomsClient::Query(const QueryParams& q) {
     auto j = ParseOkBody(answer);
     if (!j) return {answer.outcome, std::nullopt};
     last = answer.outcome;
-    result.transaction_id = Str(*j, "transaction_id");
-    result.verify_department = Str(*j, "verify_department");
-    result.verify_department_trade_id = Str(*j, "verify_department_trade_id");
-    result.total_count = Int(*j, "total_count").value_or(0);
-    auto data = j->find("data");
-    size_t page = 0;
-    if (data != j->end() && data->is_array()) {
-      for (const auto& item : *data) {
-        if (item.is_object()) result.records.push_back(RecordOf(item));
-      }
-      page = data->size();
+    ++pages;
+    if (result.transaction_id.empty()) result.transaction_id = Str(*j, "transaction_id");
+    if (result.verify_department.empty()) result.verify_department = Str(*j, "verify_department");
+    if (result.verify_department_trade_id.empty()) {
+      result.verify_department_trade_id = Str(*j, "verify_department_trade_id");
     }
-    offset += static_cast<int64_t>(page);
-    // Stop on a short or empty page, and after kMaxPages: a server that miscounts (say a huge
-    // total_count with one record a page) must not keep us asking forever.
-    if (page == 0 || page < static_cast<size_t>(q.page_size) || offset >= result.total_count ||
-        ++pages >= kMaxPages) {
+    result.total_count = std::max<int64_t>(Int(*j, "total_count").value_or(0), 0);
+    size_t fresh = 0;
+    size_t listed = 0;
+    if (auto data = j->find("data"); data != j->end() && data->is_array()) {
+      listed = data->size();
+      for (const auto& item : *data) {
+        if (!item.is_object()) continue;
+        QueryRecord rec = RecordOf(item);
+        // A server that ignores offset hands the same records again: keep each one once.
+        if (!seen.insert(rec.sub_order_no + "/" + rec.customs).second) continue;
+        result.records.push_back(std::move(rec));
+        ++fresh;
+      }
+    }
+    // The page starts where the server says it does (its offset and limit are its own);
+    // more remains while offset + len(data) < total_count.
+    const int64_t answered_offset = Int(*j, "offset").value_or(offset);
+    const int64_t next = answered_offset + static_cast<int64_t>(listed);
+    if (next >= result.total_count) {
+      result.complete = true;
       break;
     }
+    // Guards against a server that miscounts or does not page: a page that brings nothing new,
+    // an offset that does not move forward, or more pages than any real order needs. What was
+    // read is kept, marked incomplete; the caller asks for what is missing by itself.
+    if (fresh == 0 || next <= offset || pages >= kMaxQueryPages ||
+        result.records.size() >= kMaxQueryRecords) {
+      result.complete = false;
+      last.message = "query answer incomplete: listed " + std::to_string(result.records.size()) +
+                     " of total_count " + std::to_string(result.total_count) + " after " +
+                     std::to_string(pages) + " page(s)";
+      break;
+    }
+    offset = next;
   }
   if (result.records.empty()) {
+    if (result.total_count > 0) {
+      // Counted but not listed: WeChat has something, so this is not "not found".
+      last.cls = OutcomeClass::kRetry;
+      last.message = "query answered total_count " + std::to_string(result.total_count) +
+                     " but listed no record";
+      return {last, std::nullopt};
+    }
     last.cls = OutcomeClass::kNotFound;
     last.message = "query answered with no records";
     return {last, std::nullopt};

@@ -8,6 +8,7 @@
 // Thread safety: all methods may be called from many threads at once.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "common/declaration.h"
@@ -16,14 +17,24 @@
 
 namespace customsd {
 
+// Bounds on one Query: far beyond any real order (a handful of sub-orders), low enough that a
+// server that miscounts cannot keep the client asking.
+inline constexpr int kMaxQueryPages = 50;
+inline constexpr size_t kMaxQueryRecords = 1000;
+
 class CustomsClient {
  public:
   explicit CustomsClient(ApiCaller& caller) : caller_(caller) {}
 
   // POST {prefix}/customs/orders
   ApiResult<DeclarationStatus> Declare(const DeclarationFields& d);
-  // GET {prefix}/customs/orders, following offset/limit pages until total_count. An empty
-  // data[] is kNotFound.
+  // GET {prefix}/customs/orders. Pages by the answer, not by the question: the next page starts
+  // at the answered offset + len(data), and paging goes on while that is below total_count,
+  // however short a page the server chose to send (its `limit` is its own). A page that brings
+  // no new record, an offset that does not move forward, or more than kMaxQueryPages pages ends
+  // paging with what was read and `complete` false. total_count 0 (or an empty data[] with no
+  // count) is kNotFound; a positive total_count with no record listed is kRetry. `state` is
+  // returned upper-cased, whatever casing the answer used.
   ApiResult<QueryResult> Query(const QueryParams& q);
   // PATCH {prefix}/customs/orders
   ApiResult<DeclarationStatus> Modify(const ModifyRequest& m);

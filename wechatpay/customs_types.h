@@ -53,7 +53,10 @@ struct QueryResult {
   std::string verify_department;
   std::string verify_department_trade_id;
   int64_t total_count = 0;
-  std::vector<QueryRecord> records;  // every page, in order
+  std::vector<QueryRecord> records;  // every page, in order, each record once
+  // Every record total_count announced was read. false: paging stopped at a guard (see
+  // CustomsClient::Query), so a record missing here may still exist at WeChat.
+  bool complete = true;
 };
 
 struct ModifyRequest {

@@ -20,6 +20,22 @@ const QueryRecord* Match(const DeclarationRecord& r, const QueryResult& result) 
   return nullptr;
 }
 
+// The query that names r alone: its sub-order for a split order, else its WeChat order no.
+QueryParams OwnQueryFor(const DeclarationRecord& r) {
+  const DeclarationFields& f = r.fields;
+  if (!f.sub_order_no.empty()) return {f.appid, f.mchid, "sub_order_no", f.sub_order_no, f.customs};
+  return {f.appid, f.mchid, "transaction_id", f.transaction_id, f.customs};
+}
+
+// The answer to r's own query lists r when it names r's sub-order at r's customs and, where the
+// answer says, r's payment (a sub_order_no is the merchant's and may recur in other orders).
+const QueryRecord* MatchOwn(const DeclarationRecord& r, const QueryResult& result) {
+  if (!result.transaction_id.empty() && result.transaction_id != r.fields.transaction_id) {
+    return nullptr;
+  }
+  return Match(r, result);
+}
+
 // After an unknown modification: did WeChat take the new values?
 bool ShowsModification(const DeclarationRecord& r, const QueryRecord& item) {
   const DeclarationFields& f = r.fields;
@@ -106,9 +122,26 @@ std::optional<QueryRecord> JobRunner::Lookup(const DeclarationRecord& r, Customs
   *result = client.Query(QueryFor(r));
   Note(report, result->outcome);
   if (!result->outcome.ok()) return std::nullopt;
-  const QueryRecord* item = Match(r, *result->value);
-  if (item == nullptr) return std::nullopt;
-  return *item;
+  if (const QueryRecord* item = Match(r, *result->value)) return *item;
+  return LookupOwn(r, client, report, result);
+}
+
+std::optional<QueryRecord> JobRunner::LookupOwn(const DeclarationRecord& r, CustomsClient& client,
+                                                JobReport& report,
+                                                ApiResult<QueryResult>* result) {
+  // The order's answer did not list r, which proves nothing: a server pages as it likes and
+  // may cut an answer short. Only r's own query can say that WeChat does not have it.
+  gate_.BeforeRequest();
+  *result = client.Query(OwnQueryFor(r));
+  Note(report, result->outcome);
+  if (!result->outcome.ok()) return std::nullopt;
+  if (const QueryRecord* item = MatchOwn(r, *result->value)) return *item;
+  // Answered, and r is not in it: as definite a "not found" as WeChat gives.
+  result->outcome.cls = OutcomeClass::kNotFound;
+  result->outcome.message = "not listed in WeChat's answer for its order, nor for its own " +
+                            OwnQueryFor(r).order_type;
+  result->value.reset();
+  return std::nullopt;
 }
 
 void JobRunner::Submit(const DeclarationRecord& r, CustomsClient& client, JobReport& report) {
@@ -154,10 +187,14 @@ void JobRunner::Poll(const std::vector<DeclarationRecord>& group, CustomsClient&
     if (const QueryRecord* item = Match(r, *q.value)) {
       Apply(r, rules_.Reported(r, *q.value, *item, q.outcome, Now()), report);
     } else {
-      ApiOutcome missing = q.outcome;
-      missing.cls = OutcomeClass::kNotFound;
-      missing.message = "not listed in WeChat's answer for its order";
-      Apply(r, rules_.Transient(r, missing, false, Now()), report);
+      ApiResult<QueryResult> own;
+      if (std::optional<QueryRecord> found = LookupOwn(r, client, report, &own)) {
+        Apply(r, rules_.Reported(r, *own.value, *found, own.outcome, Now()), report);
+      } else if (own.outcome.cls == OutcomeClass::kNotFound) {
+        Apply(r, rules_.Transient(r, own.outcome, false, Now()), report);
+      } else {
+        Failed(r, own.outcome, /*doubt=*/r.check_first, report);
+      }
     }
   }
 }
@@ -229,7 +266,8 @@ void JobRunner::Modify(const DeclarationRecord& r, CustomsClient& client, JobRep
 JobReport JobRunner::Run(const Job& job) {
   JobReport report;
   if (job.records.empty()) return report;
-  CustomsClient* client = clients_(job.mchid());
+  // Held to the end of the job, whatever a reload does meanwhile.
+  const std::shared_ptr<CustomsClient> client = clients_(job.mchid());
   if (client == nullptr) {
     ApiOutcome o;
     o.cls = OutcomeClass::kRefused;

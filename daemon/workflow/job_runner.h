@@ -14,6 +14,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include "common/clock.h"
@@ -36,7 +37,10 @@ class OpenGate final : public RequestGate {
   void BeforeRequest() override {}
 };
 
-using ClientLookup = std::function<CustomsClient*(const std::string& mchid)>;
+// The merchant's client, or nullptr for a merchant not in the config. Shared, because a reload
+// may replace the merchant while a job runs: the job holds the old client (and what it uses)
+// until its last request is done.
+using ClientLookup = std::function<std::shared_ptr<CustomsClient>(const std::string& mchid)>;
 
 // What the runner reports as it works (metrics); implementations must be thread-safe.
 class WorkflowObserver {
@@ -71,10 +75,14 @@ class JobRunner {
   void Redeclare(const DeclarationRecord& r, CustomsClient& client, JobReport& report);
   void Modify(const DeclarationRecord& r, CustomsClient& client, JobReport& report);
 
-  // Queries for r's order; returns r's item when WeChat lists it. nullopt with outcome kOk
-  // means: answered, but r is not in the answer.
+  // Queries for r's order; returns r's item when WeChat lists it. When the order's answer does
+  // not list r, asks for r on its own (LookupOwn) before concluding anything. nullopt with
+  // outcome kNotFound: WeChat does not have r; any other outcome: it is not known.
   std::optional<QueryRecord> Lookup(const DeclarationRecord& r, CustomsClient& client,
                                     JobReport& report, ApiResult<QueryResult>* result);
+  // Queries for r alone (order_type sub_order_no for a split order, else transaction_id).
+  std::optional<QueryRecord> LookupOwn(const DeclarationRecord& r, CustomsClient& client,
+                                       JobReport& report, ApiResult<QueryResult>* result);
   // Commits the attempt before a send; returns the record as it now stands.
   std::optional<DeclarationRecord> BeginSend(const DeclarationRecord& r, const std::string& kind,
                                              JobReport& report);

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <fstream>
+#include <random>
 #include <thread>
 
 namespace customsd::testing {
@@ -17,7 +18,9 @@ std::string TransactionId(int n) {
   return "4200000000" + std::string(18 - digits.size(), '0') + digits;
 }
 
-std::string Line(const std::string& out_trade_no, int n, const std::string& sub = "") {
+}  // namespace
+
+std::string DeclarationLine(const std::string& out_trade_no, int n, const std::string& sub) {
   nlohmann::json j = {{"out_trade_no", out_trade_no},
                       {"transaction_id", TransactionId(n)},
                       {"customs", "SHANGHAI_ZS"},
@@ -31,8 +34,6 @@ std::string Line(const std::string& out_trade_no, int n, const std::string& sub 
   }
   return j.dump() + "\n";
 }
-
-}  // namespace
 
 Expected ExpectedFor(Scenario s) {
   switch (s) {
@@ -90,7 +91,7 @@ void EndToEndTest::DeclareScenarios() {
     for (int i = 0; i < count; ++i, ++n) {
       std::string order = prefix + std::to_string(i);
       scenarios_[order] = s;
-      text += Line(order, n);
+      text += DeclarationLine(order, n);
     }
   };
   add("OK", 110, Scenario::kSuccess);
@@ -101,13 +102,29 @@ void EndToEndTest::DeclareScenarios() {
   for (int i = 0; i < 10; ++i, ++n) {  // split orders: two sub-orders each
     std::string order = "SPLIT" + std::to_string(i);
     scenarios_[order] = Scenario::kSuccess;
-    text += Line(order, n, order + "-1") + Line(order, n, order + "-2");
+    text += DeclarationLine(order, n, order + "-1") + DeclarationLine(order, n, order + "-2");
   }
   WriteFile(install_.File("declarations.jsonl"), text);
   CliResult r = RunBinary({"-c", install_.config_path(), "declare", "--file",
                            install_.File("declarations.jsonl")});
   ASSERT_EQ(r.code, 0) << r.err;
   ASSERT_EQ(Count("SELECT count(*) FROM declarations"), 200);
+  declared_ = 200;
+}
+
+void EndToEndTest::DeclareAllSuccess(const std::string& jsonl) {
+  WriteFile(install_.File("declarations.jsonl"), jsonl);
+  for (size_t at = 0; at < jsonl.size();) {
+    const size_t end = jsonl.find('\n', at);
+    nlohmann::json j = nlohmann::json::parse(jsonl.substr(at, end - at));
+    scenarios_[j["out_trade_no"].get<std::string>()] = Scenario::kSuccess;
+    ++declared_;
+    at = end + 1;
+  }
+  CliResult r = RunBinary({"-c", install_.config_path(), "declare", "--file",
+                           install_.File("declarations.jsonl")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(Count("SELECT count(*) FROM declarations"), declared_);
 }
 
 namespace {
@@ -134,6 +151,19 @@ std::unique_ptr<ChildProcess> EndToEndTest::StartDaemon(bool wait_ready) {
     }
   }
   return daemon;
+}
+
+void EndToEndTest::KillAtRandomMoments(int kills, uint32_t seed) {
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<int> moment_ms(200, 1500);
+  for (int kill = 0; kill < kills; ++kill) {
+    auto daemon = StartDaemon(/*wait_ready=*/false);
+    // Runs for a random moment (unless it dies by itself), then SIGKILL.
+    auto exited = daemon->Wait(std::chrono::milliseconds(moment_ms(random)));
+    ASSERT_FALSE(exited.has_value()) << "daemon exited early:\n" << DaemonLog();
+    daemon->Signal(SIGKILL);
+    ASSERT_EQ(daemon->Wait(std::chrono::seconds(10)), 128 + SIGKILL);
+  }
 }
 
 int64_t EndToEndTest::Count(const std::string& sql) {
@@ -174,7 +204,7 @@ void EndToEndTest::ExpectScenarioOutcomes() {
     }
     ++checked;
   }
-  EXPECT_EQ(checked, 200);
+  EXPECT_EQ(checked, declared_);
 }
 
 nlohmann::json EndToEndTest::MockStats() {

@@ -30,9 +30,15 @@ class EndToEndTest : public ::testing::Test {
   void StopMock();
   // Writes 200 declarations (see e2e_fixture.cc for the mix) and declares them.
   void DeclareScenarios();
+  // Declares `jsonl` (lines made by DeclarationLine) with `customsd declare`; every order in
+  // it is expected to succeed.
+  void DeclareAllSuccess(const std::string& jsonl);
   // Starts `customsd run` and waits until it logs that it is ready (so a signal sent next
   // meets its signal handling, not the default action of a process still starting).
   std::unique_ptr<ChildProcess> StartDaemon(bool wait_ready = true);
+  // Starts the daemon `kills` times and SIGKILLs it after a random 200-1500 ms each time
+  // (random from `seed`); fails the test if it exits by itself.
+  void KillAtRandomMoments(int kills, uint32_t seed);
   // Waits until no declaration is unfinished; false at the deadline.
   bool WaitSettled(std::chrono::seconds deadline);
   // Checks every declaration's state and phase against its scenario.
@@ -48,6 +54,11 @@ class EndToEndTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> mock_;
   int mock_port_ = 0;
   std::map<std::string, Scenario> scenarios_;  // by out_trade_no
+  int64_t declared_ = 0;                        // rows the declare stored
 };
+
+// One JSON Lines record of order `out_trade_no` (its payment numbered n), split when `sub` is
+// given.
+std::string DeclarationLine(const std::string& out_trade_no, int n, const std::string& sub = "");
 
 }  // namespace customsd::testing

@@ -46,16 +46,8 @@ TEST_F(WorkflowEndToEndTest, EveryDeclarationEndsAsItsScenarioImpliesDespiteFaul
 TEST_F(WorkflowEndToEndTest, KilledAtTenRandomMomentsItStillEndsTheSameWay) {
   StartMock(kFaults);
   DeclareScenarios();
-  std::mt19937 random(20261121);
-  std::uniform_int_distribution<int> moment_ms(200, 1500);
-  for (int kill = 0; kill < 10; ++kill) {
-    auto daemon = StartDaemon(/*wait_ready=*/false);
-    // Runs for a random moment (unless it dies by itself), then SIGKILL.
-    auto exited = daemon->Wait(milliseconds(moment_ms(random)));
-    ASSERT_FALSE(exited.has_value()) << "daemon exited early:\n" << DaemonLog();
-    daemon->Signal(SIGKILL);
-    ASSERT_EQ(daemon->Wait(seconds(10)), 128 + SIGKILL);
-  }
+  KillAtRandomMoments(10, 20261121);
+  if (HasFatalFailure()) return;
   auto daemon = StartDaemon();
   ASSERT_TRUE(WaitSettled(seconds(110))) << DaemonLog().substr(0, 20000);
   daemon->Signal(SIGTERM);

@@ -4,6 +4,11 @@
 // Prints exactly one line to stdout, "wechatpay-mock listening on http(s)://HOST:PORT", once
 // connections are accepted; stops cleanly on SIGTERM or SIGINT. Exit 0 after a clean stop, 1 on
 // a runtime failure (cannot read a file, cannot listen), 2 on bad usage.
+//
+// --page-max and the freedom flags (--omit-optional, --extra-fields, --state-casing,
+// --code-spellings, --doc-messages; --strict-docs for all of them) make the mock take the
+// latitude WeChat's pages give the real server, so a client is tested against the docs, not
+// against what it expects (mock_freedoms.h).
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +20,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "tests/mock/mock_freedoms.h"
 #include "tests/mock/mock_server.h"
 
 namespace {
@@ -140,6 +146,29 @@ int main(int argc, char** argv) {
   app.add_flag("--allow-shared-transaction-id", allow_shared_transaction_id,
                "accept one transaction_id for several out_trade_no (test data shortcut)");
   app.add_option("--stats-file", stats_file, "write /mock/stats JSON here when stopping");
+  CLI::Option* page_max =
+      app.add_option("--page-max", o.page_max,
+                     "at most N records per query page whatever limit asks; the answer's limit "
+                     "is min(asked, N) (0: no cap)")
+          ->check(CLI::NonNegativeNumber);
+  customsd::mock::Freedoms& f = o.freedoms;
+  app.add_flag("--omit-optional", f.omit_optional,
+               "leave out optional fields (explanation, modify_time, sub_order_id, duty, "
+               "verify_department...) in some answers");
+  app.add_flag("--extra-fields", f.extra_fields, "add unknown fields to 2xx bodies and items");
+  app.add_flag("--state-casing", f.state_casing, "send state as SUCCESS, success or Success");
+  app.add_flag("--code-spellings", f.code_spellings,
+               "error codes in every documented spelling (SYSTEM_ERROR, RATE_LIMITED, NO_AUTH, "
+               "...); some SYSTEMERROR faults with HTTP 400");
+  app.add_flag("--doc-messages", f.doc_messages,
+               "error messages as in WeChat's error tables, English or Chinese");
+  bool strict_docs = false;
+  app.add_flag("--strict-docs", strict_docs,
+               "all of the five freedoms above, and --page-max a seeded 1..5 unless given");
+  app.footer(
+      "Seeded: every fault and freedom is a draw from --seed, so a run reproduces.\n"
+      "By default the mock answers as our client expects; --strict-docs answers only as "
+      "WeChat's pages promise.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -167,6 +196,7 @@ int main(int argc, char** argv) {
   o.latency = std::chrono::milliseconds(latency_ms);
   o.faults_on_certificates = !exempt_certificates;
   o.bind_transaction_ids = !allow_shared_transaction_id;
+  if (strict_docs) customsd::mock::ApplyStrictDocs(&o, /*keep_page_max=*/page_max->count() > 0);
 
   for (const std::string& spec : merchant_certs) {
     customsd::mock::MerchantCert cert;

@@ -92,7 +92,8 @@ FaultKind DecideFault(const FaultRates& rates, uint64_t seed, std::string_view e
   return FaultKind::kNone;
 }
 
-FaultKind FaultInjector::Next(std::string_view endpoint, std::string_view order_key, bool exempt) {
+FaultKind FaultInjector::Next(std::string_view endpoint, std::string_view order_key, bool exempt,
+                              uint64_t* n_out) {
   uint64_t n = 0;
   FaultRates rates;
   {
@@ -100,6 +101,7 @@ FaultKind FaultInjector::Next(std::string_view endpoint, std::string_view order_
     n = counts_[{std::string(endpoint), std::string(order_key)}]++;
     rates = rates_;
   }
+  if (n_out != nullptr) *n_out = n;
   if (exempt) return FaultKind::kNone;
   return DecideFault(rates, seed_, endpoint, order_key, n);
 }

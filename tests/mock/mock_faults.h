@@ -62,8 +62,10 @@ class FaultInjector {
   FaultInjector(uint64_t seed, FaultRates rates) : seed_(seed), rates_(rates) {}
 
   // Counts this request and returns its fault (kNone when `exempt`; the request is still
-  // counted, so exempting an endpoint does not shift the decisions of the others).
-  FaultKind Next(std::string_view endpoint, std::string_view order_key, bool exempt);
+  // counted, so exempting an endpoint does not shift the decisions of the others). `n_out`, when
+  // given, receives the count before this request: the answer's other draws use it too.
+  FaultKind Next(std::string_view endpoint, std::string_view order_key, bool exempt,
+                 uint64_t* n_out = nullptr);
 
   void SetRates(const FaultRates& rates);
   FaultRates rates() const;

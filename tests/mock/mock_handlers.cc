@@ -2,6 +2,7 @@
 // answers without touching anything), validate as WeChat does, apply, answer in WeChat's shape.
 #include <nlohmann/json.hpp>
 
+#include "tests/mock/mock_freedoms.h"
 #include "tests/mock/mock_server.h"
 #include "wechatpay/certificate_decryptor.h"
 #include "wechatpay/sensitive_field.h"
@@ -80,13 +81,13 @@ Json QueryItem(const OrderRecord& r) {
 }  // namespace
 
 MockServer::Reply MockServer::HandleDeclare(const httplib::Request& req, const std::string& mchid,
-                                            FaultKind* fault) {
+                                            Decision* d) {
   const nlohmann::json loose = Loose(req.body);
   const DeclarationKey key{Str(loose, "mchid"), Str(loose, "out_trade_no"),
                            Str(loose, "sub_order_no"), Str(loose, "customs")};
   if (!key.out_trade_no.empty()) orders_.NoteDeclareReceived(key);
-  *fault = DecideFault(Endpoint::kDeclare, key.ToString());
-  if (RefusesRequest(*fault)) return FaultReply(*fault);
+  *d = DecideFault(Endpoint::kDeclare, key.ToString());
+  if (RefusesRequest(d->fault)) return FaultReply(d->fault);
 
   ApiResult<DeclarationFields> f = ValidateDeclare(req.body);
   if (!f.ok()) return FromError(f.error());
@@ -98,19 +99,21 @@ MockServer::Reply MockServer::HandleDeclare(const httplib::Request& req, const s
 }
 
 MockServer::Reply MockServer::HandleQuery(const httplib::Request& req, const std::string& mchid,
-                                          FaultKind* fault) {
+                                          Decision* d) {
   const std::string order_type = Param(req, "order_type");
   const std::string order_no = Param(req, "order_no");
   const std::string key =
       order_type == "out_trade_no"
           ? DeclarationKey{Param(req, "mchid"), order_no, "", Param(req, "customs")}.ToString()
           : Param(req, "mchid") + "/" + order_type + ":" + order_no + "/" + Param(req, "customs");
-  *fault = DecideFault(Endpoint::kQuery, key);
-  if (RefusesRequest(*fault)) return FaultReply(*fault);
+  *d = DecideFault(Endpoint::kQuery, key);
+  if (RefusesRequest(d->fault)) return FaultReply(d->fault);
 
   ApiResult<QueryRequest> q = ValidateQuery(req.params);
   if (!q.ok()) return FromError(q.error());
   if (q->mchid != mchid) return FromError(MchidMismatch(q->mchid, "query"));
+  // The server's own page size: only the records on the page count as queried.
+  q->limit = PageLimit(options_, q->limit);
   OrderBook::QueryResult result = orders_.Query(*q, clock_.Now());
   if (result.total_count == 0) return NotFoundReply(true, q->appid, q->mchid, q->offset, q->limit);
 
@@ -129,12 +132,12 @@ MockServer::Reply MockServer::HandleQuery(const httplib::Request& req, const std
 }
 
 MockServer::Reply MockServer::HandleModify(const httplib::Request& req, const std::string& mchid,
-                                           FaultKind* fault) {
+                                           Decision* d) {
   const nlohmann::json loose = Loose(req.body);
   const DeclarationKey key{Str(loose, "mchid"), Str(loose, "out_trade_no"),
                            Str(loose, "sub_order_no"), Str(loose, "customs")};
-  *fault = DecideFault(Endpoint::kModify, key.ToString());
-  if (RefusesRequest(*fault)) return FaultReply(*fault);
+  *d = DecideFault(Endpoint::kModify, key.ToString());
+  if (RefusesRequest(d->fault)) return FaultReply(d->fault);
 
   ApiResult<ModifyRequest> m = ValidateModify(req.body);
   if (!m.ok()) return FromError(m.error());
@@ -148,7 +151,7 @@ MockServer::Reply MockServer::HandleModify(const httplib::Request& req, const st
 }
 
 MockServer::Reply MockServer::HandleRedeclare(const httplib::Request& req, const std::string& mchid,
-                                              FaultKind* fault) {
+                                              Decision* d) {
   const nlohmann::json loose = Loose(req.body);
   std::string order = Str(loose, "out_trade_no");
   if (order.empty()) order = "transaction_id:" + Str(loose, "transaction_id");
@@ -157,8 +160,8 @@ MockServer::Reply MockServer::HandleRedeclare(const httplib::Request& req, const
     sub = "sub_order_id:" + Str(loose, "sub_order_id");
   }
   const DeclarationKey key{Str(loose, "mchid"), order, sub, Str(loose, "customs")};
-  *fault = DecideFault(Endpoint::kRedeclare, key.ToString());
-  if (RefusesRequest(*fault)) return FaultReply(*fault);
+  *d = DecideFault(Endpoint::kRedeclare, key.ToString());
+  if (RefusesRequest(d->fault)) return FaultReply(d->fault);
 
   ApiResult<RedeclareRequest> r = ValidateRedeclare(req.body);
   if (!r.ok()) return FromError(r.error());
@@ -173,12 +176,12 @@ MockServer::Reply MockServer::HandleRedeclare(const httplib::Request& req, const
 }
 
 MockServer::Reply MockServer::HandleVerifyCertificate(const httplib::Request& req,
-                                                      const std::string& mchid, FaultKind* fault) {
+                                                      const std::string& mchid, Decision* d) {
   const nlohmann::json loose = Loose(req.body);
   const DeclarationKey key{Str(loose, "mchid"), Str(loose, "out_trade_no"),
                            Str(loose, "sub_order_no"), Str(loose, "customs")};
-  *fault = DecideFault(Endpoint::kVerifyCertificate, key.ToString());
-  if (RefusesRequest(*fault)) return FaultReply(*fault);
+  *d = DecideFault(Endpoint::kVerifyCertificate, key.ToString());
+  if (RefusesRequest(d->fault)) return FaultReply(d->fault);
 
   // The header says which platform key the identity fields were encrypted for.
   if (!req.has_header("Wechatpay-Serial")) {
@@ -222,9 +225,9 @@ MockServer::Reply MockServer::HandleVerifyCertificate(const httplib::Request& re
 }
 
 MockServer::Reply MockServer::HandleCertificates(const httplib::Request& /*req*/,
-                                                 const std::string& mchid, FaultKind* fault) {
-  *fault = DecideFault(Endpoint::kCertificates, mchid);
-  if (RefusesRequest(*fault)) return FaultReply(*fault);
+                                                 const std::string& mchid, Decision* d) {
+  *d = DecideFault(Endpoint::kCertificates, mchid);
+  if (RefusesRequest(d->fault)) return FaultReply(d->fault);
 
   Json j = {{"data", Json::array()}};
   for (const ResponseSigner::Platform& p : signer_.platforms()) {

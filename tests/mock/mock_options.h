@@ -1,6 +1,11 @@
 // Every knob of the fake WeChat Pay server (wechatpay-mock). Plain data: the executable fills it
 // from its flags, tests fill it directly.
 //
+// page_max and Freedoms make the mock use latitude WeChat's pages give the real server (short
+// pages, optional fields left out, unknown fields, other spellings and texts). The mock was
+// first built from what our client expects, so client and mock shared blind spots; these knobs
+// (all off by default, all on with --strict-docs, see ApplyStrictDocs) let tests find them.
+//
 // Keys and certificates are held as PEM text (not paths) so tests can pass the vectors as read.
 #pragma once
 
@@ -57,6 +62,25 @@ struct PlatformIdentity {
   std::string cert_pem;
 };
 
+// What the docs allow a 2xx or error answer to be, beyond the mock's plain answer. Each choice
+// is a seeded draw per answer (mock_freedoms.h), so a run reproduces under one seed.
+struct Freedoms {
+  // Leave out, each with probability 1/2, fields the docs mark optional or WeChat may not have:
+  // data[] items' explanation, modify_time, sub_order_id, duty; declare/modify/re-push answers'
+  // sub_order_id, explanation, modify_time, verify_department(_trade_id); the query's top-level
+  // verify_department(_trade_id). Never state, total_count, data, offset, limit, sub_order_no.
+  bool omit_optional = false;
+  // Add unknown fields (APIv3 may add fields at any time) to 2xx bodies and their data[] items.
+  bool extra_fields = false;
+  // `state` as "SUCCESS", "success" or "Success".
+  bool state_casing = false;
+  // Error codes in each spelling pages use (SYSTEMERROR/SYSTEM_ERROR, ...); a third of the
+  // SYSTEMERROR faults come with HTTP 400 instead of 500, as seen in practice.
+  bool code_spellings = false;
+  // Error messages as in the seed pages' error tables, English or Chinese.
+  bool doc_messages = false;
+};
+
 struct MockOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0 = chosen by the OS; MockServer::Start returns it
@@ -79,6 +103,11 @@ struct MockOptions {
   int advance_after_queries = 1;
   // ... and/or one step per this much time since acceptance or the last step (0 = off).
   std::chrono::milliseconds advance_after{0};
+
+  // At most this many records per query page whatever `limit` asked (0 = no cap); the answer's
+  // `limit` is then the server's own, min(asked, page_max), as the real server's is.
+  int page_max = 0;
+  Freedoms freedoms;
 
   NotFoundStyle not_found = NotFoundStyle::kOrderNotExist404;
 

@@ -43,6 +43,7 @@ StatusOr<std::unique_ptr<MockServer>> MockServer::Create(MockOptions options, co
   if (options.advance_after_queries < 0) {
     return Status::InvalidInput("advance_after_queries must be >= 0");
   }
+  if (options.page_max < 0) return Status::InvalidInput("page_max must be >= 0");
   StatusOr<RequestAuthenticator> auth = RequestAuthenticator::Create(options.merchant_certs);
   if (!auth.ok()) return auth.status();
   StatusOr<ResponseSigner> signer = ResponseSigner::Create(options.platforms);
@@ -168,14 +169,16 @@ Endpoint MockServer::Route(const httplib::Request& req) const {
   return Endpoint::kUnknown;
 }
 
-FaultKind MockServer::DecideFault(Endpoint e, const std::string& order_key) {
+MockServer::Decision MockServer::DecideFault(Endpoint e, const std::string& order_key) {
   const bool exempt = e == Endpoint::kCertificates && !options_.faults_on_certificates;
-  const FaultKind kind = faults_.Next(ToString(e), order_key, exempt);
-  if (kind != FaultKind::kNone) {
+  Decision d;
+  d.order_key = order_key;
+  d.fault = faults_.Next(ToString(e), order_key, exempt, &d.n);
+  if (d.fault != FaultKind::kNone) {
     std::lock_guard<std::mutex> lock(stats_mu_);
-    ++endpoint_stats_[e].faults[std::string(ToString(kind))];
+    ++endpoint_stats_[e].faults[std::string(ToString(d.fault))];
   }
-  return kind;
+  return d;
 }
 
 void MockServer::CountStatus(Endpoint e, int status) {
@@ -203,6 +206,14 @@ MockServer::Reply MockServer::FaultReply(FaultKind kind) {
 MockServer::Reply MockServer::NotFoundReply(bool for_query, const std::string& appid,
                                             const std::string& mchid, int64_t offset,
                                             int64_t limit) const {
+  Reply reply = NotFoundAnswer(for_query, appid, mchid, offset, limit);
+  reply.not_found = true;
+  return reply;
+}
+
+MockServer::Reply MockServer::NotFoundAnswer(bool for_query, const std::string& appid,
+                                             const std::string& mchid, int64_t offset,
+                                             int64_t limit) const {
   switch (options_.not_found) {
     case NotFoundStyle::kResourceNotExists404:
       return FromError(
@@ -257,7 +268,7 @@ void MockServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
                       "No API at " + req.method + " " + req.path + " (this server serves " +
                           options_.prefix + ")",
                       std::nullopt}),
-           FaultKind::kNone);
+           Decision{});
     return;
   }
   const std::string* authorization = nullptr;
@@ -269,7 +280,13 @@ void MockServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
   ApiResult<std::string> mchid = auth_.Check(req.method, req.target, req.body, authorization,
                                              clock_.Now(), options_.max_clock_skew);
   if (!mchid.ok()) {
-    Finish(req, res, e, FromError(mchid.error()), FaultKind::kNone);
+    Finish(req, res, e, FromError(mchid.error()), Decision{});
+    return;
+  }
+  if (std::optional<ApiError> scripted = NextScripted(e)) {
+    Reply reply = FromError(*scripted);
+    reply.verbatim = true;
+    Finish(req, res, e, std::move(reply), Decision{});
     return;
   }
   if ((req.method == "POST" || req.method == "PATCH") &&
@@ -277,38 +294,40 @@ void MockServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
     Finish(req, res, e,
            FromError(ParamError("Content-Type", req.get_header_value("Content-Type"),
                                 "must be application/json", "header")),
-           FaultKind::kNone);
+           Decision{FaultKind::kNone, req.target, 0});
     return;
   }
-  FaultKind fault = FaultKind::kNone;
+  Decision d;
   Reply reply;
   switch (e) {
     case Endpoint::kDeclare:
-      reply = HandleDeclare(req, *mchid, &fault);
+      reply = HandleDeclare(req, *mchid, &d);
       break;
     case Endpoint::kQuery:
-      reply = HandleQuery(req, *mchid, &fault);
+      reply = HandleQuery(req, *mchid, &d);
       break;
     case Endpoint::kModify:
-      reply = HandleModify(req, *mchid, &fault);
+      reply = HandleModify(req, *mchid, &d);
       break;
     case Endpoint::kRedeclare:
-      reply = HandleRedeclare(req, *mchid, &fault);
+      reply = HandleRedeclare(req, *mchid, &d);
       break;
     case Endpoint::kVerifyCertificate:
-      reply = HandleVerifyCertificate(req, *mchid, &fault);
+      reply = HandleVerifyCertificate(req, *mchid, &d);
       break;
     case Endpoint::kCertificates:
-      reply = HandleCertificates(req, *mchid, &fault);
+      reply = HandleCertificates(req, *mchid, &d);
       break;
     case Endpoint::kUnknown:
       break;
   }
-  Finish(req, res, e, reply, fault);
+  Finish(req, res, e, std::move(reply), d);
 }
 
 void MockServer::Finish(const httplib::Request& req, httplib::Response& res, Endpoint e,
-                        const Reply& reply, FaultKind fault) {
+                        Reply reply, const Decision& d) {
+  Shape(e, d, &reply);
+  const FaultKind fault = d.fault;
   CountStatus(e, reply.status);
   // The request has been applied; now the answer is lost past the client's timeout. The wait
   // ends early on Stop(), so a test never waits for a hang to run out.

@@ -16,6 +16,10 @@
 // must carry a valid Authorization (else 401 SIGN_ERROR). Anything else under any path:
 // 404 NOT_FOUND (so a client with the wrong prefix fails loudly, not with "record not found").
 //
+// MockOptions::page_max and ::freedoms (mock_freedoms.h) shape answers before they are signed.
+// Test hooks, for suites that need one exact answer: ScriptError (the next request to an
+// endpoint gets a given error) and SetAnswerHook (edit every 2xx body before it is signed).
+//
 // Thread-safe. Stop() (or the destructor) ends hung requests at once.
 #pragma once
 
@@ -23,13 +27,17 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
-#include <vector>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -68,11 +76,29 @@ class MockServer {
   // Which configured platform key signs responses (certificate rotation tests).
   void UsePlatform(size_t index) { signer_.Use(index); }
 
+  // The next request to `e` that passes authentication is answered with http_status and
+  // {"code": code, "message": message}, signed like every answer, and is not applied (no fault
+  // is decided, no counter moves, no freedom reshapes it). One-shot; several calls queue up.
+  void ScriptError(Endpoint e, int http_status, std::string code, std::string message);
+  // Called with every 2xx JSON body (after the freedoms) just before it is serialized and
+  // signed, so a test can remove or alter a field and the answer still verifies. Called on the
+  // server's threads, possibly at once; pass nullptr to remove it.
+  using AnswerHook = std::function<void(Endpoint, nlohmann::ordered_json& body)>;
+  void SetAnswerHook(AnswerHook hook);
+
  private:
-  // An answer before signing and spoiling.
+  // An answer before shaping, signing and spoiling.
   struct Reply {
     int status = 200;
     std::string body;
+    bool not_found = false;  // it means "no such record" (for doc_messages and spellings)
+    bool verbatim = false;   // scripted: sent exactly as it is
+  };
+  // What was decided for one request; the freedoms' draws use the same key and count.
+  struct Decision {
+    FaultKind fault = FaultKind::kNone;
+    std::string order_key;
+    uint64_t n = 0;  // requests the endpoint had seen for order_key before this one
   };
 
   MockServer(MockOptions options, const Clock& clock, RequestAuthenticator auth,
@@ -81,27 +107,32 @@ class MockServer {
   void Dispatch(const httplib::Request& req, httplib::Response& res);
   Endpoint Route(const httplib::Request& req) const;
   // Counts the request for (endpoint, order key) and decides and records its fault.
-  FaultKind DecideFault(Endpoint e, const std::string& order_key);
+  Decision DecideFault(Endpoint e, const std::string& order_key);
   void CountStatus(Endpoint e, int status);
-  // Signs, spoils as `fault` says, and hands the answer to httplib.
-  void Finish(const httplib::Request& req, httplib::Response& res, Endpoint e, const Reply& reply,
-              FaultKind fault);
+  // Applies the freedoms and the answer hook to a JSON answer.
+  void Shape(Endpoint e, const Decision& d, Reply* reply);
+  // Shapes, signs, spoils as d.fault says, and hands the answer to httplib.
+  void Finish(const httplib::Request& req, httplib::Response& res, Endpoint e, Reply reply,
+              const Decision& d);
   // Waits `d` or until Stop(); false when stopped.
   bool WaitFor(std::chrono::milliseconds d);
   Reply NotFoundReply(bool for_query, const std::string& appid, const std::string& mchid,
                       int64_t offset, int64_t limit) const;
+  Reply NotFoundAnswer(bool for_query, const std::string& appid, const std::string& mchid,
+                       int64_t offset, int64_t limit) const;
+  // Pops the next scripted error for `e`, if any.
+  std::optional<ApiError> NextScripted(Endpoint e);
   static Reply FromError(const ApiError& e) { return Reply{e.http_status, e.ToJson()}; }
   static Reply FaultReply(FaultKind kind);
 
   // The endpoints (mock_handlers.cc). Each decides its fault once it knows the order key, and
-  // sets *fault; a refusing fault answers without applying the request.
-  Reply HandleDeclare(const httplib::Request& req, const std::string& mchid, FaultKind* fault);
-  Reply HandleQuery(const httplib::Request& req, const std::string& mchid, FaultKind* fault);
-  Reply HandleModify(const httplib::Request& req, const std::string& mchid, FaultKind* fault);
-  Reply HandleRedeclare(const httplib::Request& req, const std::string& mchid, FaultKind* fault);
-  Reply HandleVerifyCertificate(const httplib::Request& req, const std::string& mchid,
-                                FaultKind* fault);
-  Reply HandleCertificates(const httplib::Request& req, const std::string& mchid, FaultKind* fault);
+  // sets *d; a refusing fault answers without applying the request.
+  Reply HandleDeclare(const httplib::Request& req, const std::string& mchid, Decision* d);
+  Reply HandleQuery(const httplib::Request& req, const std::string& mchid, Decision* d);
+  Reply HandleModify(const httplib::Request& req, const std::string& mchid, Decision* d);
+  Reply HandleRedeclare(const httplib::Request& req, const std::string& mchid, Decision* d);
+  Reply HandleVerifyCertificate(const httplib::Request& req, const std::string& mchid, Decision* d);
+  Reply HandleCertificates(const httplib::Request& req, const std::string& mchid, Decision* d);
 
   const MockOptions options_;
   const Clock& clock_;
@@ -123,6 +154,10 @@ class MockServer {
   std::mutex stats_mu_;
   std::map<Endpoint, EndpointStats> endpoint_stats_;
   std::vector<std::string> webhooks_;  // bodies POSTed to /mock/webhook; guarded by stats_mu_
+
+  std::mutex hooks_mu_;
+  std::map<Endpoint, std::deque<ApiError>> scripted_;  // guarded by hooks_mu_
+  AnswerHook answer_hook_;                             // guarded by hooks_mu_
 };
 
 }  // namespace customsd::mock

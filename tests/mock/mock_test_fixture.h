@@ -145,10 +145,13 @@ class MockFixture : public ::testing::Test {
     ASSERT_GT(*port, 0);
   }
 
-  std::string Api(const std::string& rest) const { return server_->prefix() + rest; }
+  std::string Api(const std::string& rest) const {
+    return (server_ ? server_->prefix() : MockOptions().prefix) + rest;
+  }
 
   std::unique_ptr<httplib::Client> NewClient() const {
-    auto client = std::make_unique<httplib::Client>(server_->base_url());
+    auto client =
+        std::make_unique<httplib::Client>(base_url_.empty() ? server_->base_url() : base_url_);
     client->set_url_encode(false);  // the path must go out exactly as signed
     client->set_connection_timeout(std::chrono::seconds(5));
     client->set_read_timeout(read_timeout_);
@@ -236,6 +239,7 @@ class MockFixture : public ::testing::Test {
   SharedPkey platform_public_;
   RequestSigner signer_;
   std::unique_ptr<MockServer> server_;
+  std::string base_url_;  // set: requests go there instead (a wechatpay-mock process)
   std::string ca_file_;
   std::chrono::milliseconds read_timeout_{std::chrono::seconds(10)};
 };

@@ -5,6 +5,7 @@
 
 #include "daemon/merchant_api.h"
 #include "tests/mock/mock_server.h"
+#include "tests/mock/vector_options.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/support/test_tls.h"
 #include "wechatpay/curl_transport.h"
@@ -17,14 +18,8 @@ using testing::ReadFile;
 using testing::TestInstall;
 
 mock::MockOptions BaseOptions() {
-  mock::MockOptions o;
-  o.merchant_certs.push_back({ReadFile(TestInstall::VectorFile("merchant_cert.pem")), ""});
-  o.platforms.push_back({ReadFile(TestInstall::VectorFile("platform_key.pem")),
-                         ReadFile(TestInstall::VectorFile("platform_cert.pem"))});
-  o.apiv3_key = ReadFile(TestInstall::VectorFile("apiv3.key"));
-  o.faults_on_certificates = false;
+  mock::MockOptions o = mock::VectorOptions();
   o.hang = std::chrono::seconds(5);
-  o.keep_alive_seconds = 1;
   return o;
 }
 

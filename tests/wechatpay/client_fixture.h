@@ -14,7 +14,8 @@ namespace customsd::testing {
 // key trusted for a year, a certificate manager, the caller and the customs client), on a
 // given transport and clock.
 struct ClientStack {
-  ClientStack(HttpTransport& transport, const Clock& clock, const PlatformSigner& platform)
+  ClientStack(HttpTransport& transport, const Clock& clock, const PlatformSigner& platform,
+              std::string base_url = "https://api.test")
       : manager(keys, clock) {
     auto key = ParsePrivateKeyPem(ReadVector("merchant_key.pem"), "test");
     signer = std::make_unique<RequestSigner>(kTestMchid, kMerchantSerial,
@@ -22,7 +23,7 @@ struct ClientStack {
     keys.Put({platform.serial, platform.public_key, std::nullopt,
               UnixMillis(clock.Now()) + 86'400'000LL * 365, platform.certificate_pem});
     ApiEndpoint endpoint;
-    endpoint.base_url = "https://api.test";
+    endpoint.base_url = std::move(base_url);
     caller = std::make_unique<ApiCaller>(endpoint, transport, *signer, manager, clock);
     client = std::make_unique<CustomsClient>(*caller);
   }

@@ -6,6 +6,7 @@
 
 #include "tests/storage/store_fixture.h"
 #include "tests/wechatpay/client_fixture.h"
+#include "wechatpay/api_outcome.h"
 
 namespace customsd {
 namespace {
@@ -126,6 +127,16 @@ std::vector<OutcomeCase> OutcomeCases() {
        [](auto&, int64_t) { return Answer(Unsigned(500, R"({"code":"SYSTEM_ERROR"})")); },
        OutcomeClass::kRetry},
       {"service_unavailable", signed_answer(503, ""), OutcomeClass::kRetry},
+      // The code decides, not the status: WeChat sends SYSTEMERROR on 4xx answers too.
+      {"system_error_400", signed_answer(400, R"({"code":"SYSTEMERROR","message":"busy"})"),
+       OutcomeClass::kRetry},
+      {"system_error_403", signed_answer(403, R"({"code":"SYSTEM_ERROR","message":"busy"})"),
+       OutcomeClass::kRetry},
+      {"service_unavailable_400", signed_answer(400, R"({"code":"SERVICE_UNAVAILABLE"})"),
+       OutcomeClass::kRetry},
+      {"system_error_400_unsigned",
+       [](auto&, int64_t) { return Answer(Unsigned(400, R"({"code":"SYSTEMERROR"})")); },
+       OutcomeClass::kUnknown},
       {"accepted_not_done", signed_answer(202, ""), OutcomeClass::kRetry},
       {"rate_limited", signed_answer(429, R"({"code":"FREQUENCY_LIMITED","message":"slow"})"),
        OutcomeClass::kRetry, /*slow_down=*/true},
@@ -206,12 +217,119 @@ TEST_F(CustomsClientTest, QueryFollowsPagesUntilTotalCount) {
   EXPECT_NE(requests[1].url.find("offset=2&limit=2"), std::string::npos) << requests[1].url;
 }
 
-TEST_F(CustomsClientTest, AQueryStopsWhenPagesComeBackShortWhateverTotalCountClaims) {
+// A server that pages as it likes: `cap` records a page whatever limit was asked, `total`
+// records in all (sub-orders S0, S1, ...), `claimed` as total_count, and the answered offset
+// from `offset_of(asked)`.
+struct PagingServer {
+  int64_t cap = 2;
+  int64_t total = 5;
+  int64_t claimed = 5;
+  std::function<int64_t(int64_t)> offset_of = [](int64_t asked) { return asked; };
+
+  nlohmann::json Page(const HttpRequest& req) const {
+    const auto at = req.url.find("offset=");
+    const int64_t asked = std::stoll(req.url.substr(at + 7));
+    const int64_t from = offset_of(asked);
+    nlohmann::json body = {{"transaction_id", "1000320306201511078440737890"},
+                           {"total_count", claimed},
+                           {"offset", from},
+                           {"limit", cap},
+                           {"data", nlohmann::json::array()}};
+    for (int64_t i = from; i < std::min(total, from + cap); ++i) {
+      body["data"].push_back({{"sub_order_no", "S" + std::to_string(i)},
+                              {"state", "SUCCESS"},
+                              {"customs", "SHANGHAI_ZS"}});
+    }
+    return body;
+  }
+};
+
+TEST_F(CustomsClientTest, AServerThatCapsItsPagesIsFollowedToTotalCount) {
+  PagingServer server;  // 2 a page, though 20 are asked for
+  transport_.SetHandler([&](const HttpRequest& req) {
+    return Answer(platform_.Signed(200, server.Page(req).dump(), NowSeconds()));
+  });
+  auto r = client_->Query({testing::kTestAppid, testing::kTestMchid, "out_trade_no", "O1",
+                           "SHANGHAI_ZS", 20});
+  ASSERT_TRUE(r.outcome.ok()) << r.outcome.ToString();
+  ASSERT_EQ(r.value->records.size(), 5u);
+  EXPECT_TRUE(r.value->complete);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(r.value->records[i].sub_order_no, "S" + std::to_string(i));
+  auto requests = transport_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_NE(requests[1].url.find("offset=2&limit=20"), std::string::npos) << requests[1].url;
+  EXPECT_NE(requests[2].url.find("offset=4&limit=20"), std::string::npos) << requests[2].url;
+}
+
+TEST_F(CustomsClientTest, ATotalCountLargerThanWhatIsEverListedStopsPaging) {
+  PagingServer server;
+  server.claimed = 1000000000;  // lists 5, then empty pages
+  transport_.SetHandler([&](const HttpRequest& req) {
+    return Answer(platform_.Signed(200, server.Page(req).dump(), NowSeconds()));
+  });
+  auto r = client_->Query({testing::kTestAppid, testing::kTestMchid, "out_trade_no", "O1",
+                           "SHANGHAI_ZS"});
+  ASSERT_TRUE(r.outcome.ok()) << r.outcome.ToString();
+  EXPECT_EQ(r.value->records.size(), 5u);
+  EXPECT_FALSE(r.value->complete);
+  EXPECT_EQ(transport_.requests().size(), 4u);  // three pages, then the empty one
+}
+
+TEST_F(CustomsClientTest, AServerThatListsNewRecordsForeverIsCutAtThePageBound) {
+  PagingServer server;
+  server.cap = 1;
+  server.total = server.claimed = 1000000000;
+  transport_.SetHandler([&](const HttpRequest& req) {
+    return Answer(platform_.Signed(200, server.Page(req).dump(), NowSeconds()));
+  });
+  auto r = client_->Query({testing::kTestAppid, testing::kTestMchid, "out_trade_no", "O1",
+                           "SHANGHAI_ZS"});
+  ASSERT_TRUE(r.outcome.ok()) << r.outcome.ToString();
+  EXPECT_FALSE(r.value->complete);
+  EXPECT_EQ(transport_.requests().size(), static_cast<size_t>(kMaxQueryPages));
+}
+
+TEST_F(CustomsClientTest, AnOffsetThatDoesNotAdvanceStopsPagingWithoutDuplicates) {
+  PagingServer server;
+  server.offset_of = [](int64_t) { return 0; };  // always the first page
+  transport_.SetHandler([&](const HttpRequest& req) {
+    return Answer(platform_.Signed(200, server.Page(req).dump(), NowSeconds()));
+  });
+  auto r = client_->Query({testing::kTestAppid, testing::kTestMchid, "out_trade_no", "O1",
+                           "SHANGHAI_ZS"});
+  ASSERT_TRUE(r.outcome.ok()) << r.outcome.ToString();
+  EXPECT_EQ(r.value->records.size(), 2u);
+  EXPECT_FALSE(r.value->complete);
+  EXPECT_EQ(transport_.requests().size(), 2u);
+}
+
+TEST_F(CustomsClientTest, APageWithoutOffsetRepeatingItsRecordsStops) {
   AnswerAll(200, R"({"total_count":1000000000,"data":[{"state":"SUCCESS","customs":"SHANGHAI_ZS"}]})");
   auto r = client_->Query({testing::kTestAppid, testing::kTestMchid, "out_trade_no", "O1",
                            "SHANGHAI_ZS"});
   ASSERT_TRUE(r.outcome.ok()) << r.outcome.ToString();
-  EXPECT_EQ(transport_.requests().size(), 1u);
+  EXPECT_EQ(r.value->records.size(), 1u);
+  EXPECT_FALSE(r.value->complete);
+  EXPECT_EQ(transport_.requests().size(), 2u);
+}
+
+TEST_F(CustomsClientTest, ACountedButEmptyAnswerIsNotNotFound) {
+  AnswerAll(200, R"({"total_count":3,"offset":0,"limit":20,"data":[]})");
+  auto r = client_->Query({testing::kTestAppid, testing::kTestMchid, "out_trade_no", "O1",
+                           "SHANGHAI_ZS"});
+  EXPECT_EQ(r.outcome.cls, OutcomeClass::kRetry) << r.outcome.ToString();
+}
+
+TEST_F(CustomsClientTest, StatesInAnyCasingAreReadAsWeChatsStates) {
+  AnswerAll(200, R"({"total_count":1,"data":[{"state":" success","customs":"SHANGHAI_ZS"}]})");
+  auto r = client_->Query({testing::kTestAppid, testing::kTestMchid, "out_trade_no", "O1",
+                           "SHANGHAI_ZS"});
+  ASSERT_TRUE(r.outcome.ok()) << r.outcome.ToString();
+  EXPECT_EQ(r.value->records[0].state, "SUCCESS");
+  AnswerAll(200, R"({"appid":"a","mchid":"m","state":"Processing","out_trade_no":"O1"})");
+  auto d = client_->Declare(testing::PlainOrder("O1"));
+  ASSERT_TRUE(d.outcome.ok()) << d.outcome.ToString();
+  EXPECT_EQ(d.value->state, "PROCESSING");
 }
 
 TEST_F(CustomsClientTest, EveryNotFoundSpellingOfAQueryIsNotFound) {
@@ -248,6 +366,40 @@ TEST(CanonicalErrorCodeTest, MatchesSpellingsTolerantly) {
   EXPECT_EQ(CanonicalErrorCode("RESOURCE_NOT_EXISTS"), "NOT_FOUND");
   EXPECT_EQ(CanonicalErrorCode("ORDERNOTEXIST"), "NOT_FOUND");
   EXPECT_EQ(CanonicalErrorCode("SOMETHING_NEW"), "SOMETHINGNEW");
+}
+
+// README: SYSTEMERROR means "try again", whatever HTTP status carries it.
+TEST(ClassifyHttpAnswerTest, ASignedSystemErrorOnA4xxIsRetriedInEverySpelling) {
+  for (int status : {400, 403}) {
+    for (const char* code : {"SYSTEMERROR", "SYSTEM_ERROR", "system_error", "SERVICE_UNAVAILABLE",
+                             "SERVICEUNAVAILABLE"}) {
+      const std::string body = std::string(R"({"code":")") + code + R"(","message":"busy"})";
+      for (bool is_query : {false, true}) {
+        ApiOutcome o = ClassifyHttpAnswer(status, body, "rid", /*verified=*/true, is_query);
+        EXPECT_EQ(o.cls, OutcomeClass::kRetry) << status << " " << code << " " << o.ToString();
+        EXPECT_EQ(o.code, code);
+        EXPECT_EQ(o.http_status, status);
+        EXPECT_FALSE(o.merchant_level);
+      }
+    }
+  }
+}
+
+TEST(ClassifyHttpAnswerTest, AnUnsignedSystemErrorOnA4xxStaysUnknown) {
+  for (int status : {400, 403}) {
+    for (const char* code : {"SYSTEMERROR", "SYSTEM_ERROR"}) {
+      const std::string body = std::string(R"({"code":")") + code + R"("})";
+      ApiOutcome o = ClassifyHttpAnswer(status, body, "rid", /*verified=*/false, false);
+      EXPECT_EQ(o.cls, OutcomeClass::kUnknown) << status << " " << code;
+    }
+  }
+}
+
+TEST(ClassifyHttpAnswerTest, OtherSigned4xxCodesAreStillRefusals) {
+  ApiOutcome o = ClassifyHttpAnswer(400, R"({"code":"PARAM_ERROR"})", "rid", true, false);
+  EXPECT_EQ(o.cls, OutcomeClass::kRefused);
+  o = ClassifyHttpAnswer(403, R"({"code":"INVALID_REQUEST"})", "rid", true, false);
+  EXPECT_EQ(o.cls, OutcomeClass::kRefused);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/daemon/workflow/workflow_fixture.h"
 
 namespace customsd {
@@ -50,6 +52,91 @@ TEST_F(EngineTest, OneQueryServesEveryDueSubOrderOfAnOrder) {
   EXPECT_EQ(store_.Find(KeyOf(SplitOrder("S1", "b")))->value().state, State::kFail);
   EXPECT_EQ(store_.Find(KeyOf(SplitOrder("S1", "c")))->value().phase, Phase::kPoll);
   EXPECT_EQ(AlertCount(), 1);  // the FAIL
+}
+
+TEST_F(EngineTest, AnOrderWhoseAnswerComesInShortPagesSettlesEverySubOrder) {
+  wechat_.SetPageMax(2);  // 2 a page, though 20 are asked for
+  std::vector<DeclarationFields> subs;
+  for (const char* sub : {"a", "b", "c", "d", "e", "f", "g"}) subs.push_back(SplitOrder("P7", sub));
+  auto report = store_.Add(subs);
+  ASSERT_TRUE(report.ok() && report->committed);
+  engine_->RunDueInline(gate_);
+  ASSERT_EQ(wechat_.Count("declare"), 7);
+  for (const DeclarationFields& f : subs) wechat_.SetState("P7", f.sub_order_no, "SUCCESS");
+  clock_.Advance(seconds(10));
+  engine_->RunDueInline(gate_);
+  for (const DeclarationFields& f : subs) {
+    DeclarationRecord r = store_.Find(KeyOf(f))->value();
+    EXPECT_EQ(r.phase, Phase::kDone) << f.sub_order_no << " " << r.last_error_message;
+    EXPECT_EQ(r.state, State::kSuccess) << f.sub_order_no;
+  }
+  EXPECT_EQ(wechat_.Count("query"), 4);  // one order, four pages of it; no sub-order asked alone
+  EXPECT_EQ(AlertCount(), 0);
+}
+
+// A signed query answer listing only sub-order "a", in `state`, while total_count says `total`.
+TransportResult OnlyFirstSubOrder(const testing::PlatformSigner& p, const Clock& clock,
+                                  const std::string& state, int total) {
+  nlohmann::json body = {
+      {"total_count", total}, {"offset", 0}, {"limit", 20},
+      {"data", {{{"sub_order_no", "a"}, {"customs", "SHANGHAI_ZS"}, {"state", state}}}}};
+  return testing::Answer(p.Signed(200, body.dump(), UnixMillis(clock.Now()) / 1000));
+}
+
+TEST_F(EngineTest, ASubOrderMissingFromItsOrdersAnswerIsAskedForAlone) {
+  auto report = store_.Add({SplitOrder("M1", "a"), SplitOrder("M1", "b")});
+  ASSERT_TRUE(report.ok() && report->committed);
+  engine_->RunDueInline(gate_);
+  wechat_.SetState("M1", "a", "SUCCESS");
+  wechat_.SetState("M1", "b", "FAIL");
+  // The order's answer leaves "b" out (a server that lost a record on its page); "b"'s own
+  // query lists it as FAIL.
+  std::vector<std::string> asked;
+  wechat_.SetIntercept([&](const HttpRequest& req) -> std::optional<TransportResult> {
+    asked.push_back(req.url);
+    if (req.method == "GET" && req.url.find("order_type=out_trade_no") != std::string::npos) {
+      return OnlyFirstSubOrder(platform_, clock_, "SUCCESS", 1);
+    }
+    return std::nullopt;
+  });
+  clock_.Advance(seconds(10));
+  engine_->RunDueInline(gate_);
+  EXPECT_EQ(store_.Find(KeyOf(SplitOrder("M1", "a")))->value().phase, Phase::kDone);
+  DeclarationRecord b = store_.Find(KeyOf(SplitOrder("M1", "b")))->value();
+  EXPECT_EQ(b.state, State::kFail);
+  EXPECT_EQ(b.phase, Phase::kDone);
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_NE(asked[1].find("order_type=sub_order_no&order_no=b&"), std::string::npos) << asked[1];
+}
+
+TEST_F(EngineTest, OnlyADefiniteNotFoundOfTheSubOrderCountsAsNotFound) {
+  auto report = store_.Add({SplitOrder("N1", "a"), SplitOrder("N1", "b")});
+  ASSERT_TRUE(report.ok() && report->committed);
+  engine_->RunDueInline(gate_);
+  wechat_.SetState("N1", "a", "PROCESSING");
+  wechat_.SetState("N1", "b", "PROCESSING");
+  int own_queries = 0;
+  wechat_.SetIntercept([&](const HttpRequest& req) -> std::optional<TransportResult> {
+    if (req.method != "GET") return std::nullopt;
+    if (req.url.find("order_type=out_trade_no") != std::string::npos) {
+      return OnlyFirstSubOrder(platform_, clock_, "PROCESSING", 2);
+    }
+    // "b" alone: first a system error (no conclusion), then a definite not-found.
+    ++own_queries;
+    if (own_queries == 1) return SignedError(platform_, clock_, 500, "SYSTEMERROR", "busy");
+    return SignedError(platform_, clock_, 404, "ORDER_NOT_EXIST", "no");
+  });
+  clock_.Advance(seconds(10));
+  engine_->RunDueInline(gate_);
+  DeclarationRecord b = store_.Find(KeyOf(SplitOrder("N1", "b")))->value();
+  EXPECT_EQ(b.phase, Phase::kPoll);
+  EXPECT_EQ(b.last_error_code, "SYSTEMERROR");
+  RunFor(seconds(60), 3);
+  b = store_.Find(KeyOf(SplitOrder("N1", "b")))->value();
+  EXPECT_GE(own_queries, 2);
+  EXPECT_EQ(b.last_error_code, "ORDER_NOT_EXIST") << b.last_error_message;
+  EXPECT_EQ(b.phase, Phase::kPoll);  // polled again, as any not-found is
+  EXPECT_EQ(AlertCount(), 0);
 }
 
 TEST_F(EngineTest, AnExceptIsRePushedUpToTheLimitThenNeedsAttention) {

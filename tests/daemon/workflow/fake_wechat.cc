@@ -37,6 +37,11 @@ void FakeWeChat::SetIntercept(Intercept intercept) {
   intercept_ = std::move(intercept);
 }
 
+void FakeWeChat::SetPageMax(int n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  page_max_ = n;
+}
+
 int FakeWeChat::Count(const std::string& endpoint) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = counts_.find(endpoint);
@@ -60,10 +65,13 @@ TransportResult FakeWeChat::Handle(const HttpRequest& request) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (endpoint == "query") {
+    // By out_trade_no every sub-order of the order; by sub_order_no that sub-order (the fake
+    // keys orders by out_trade_no, so transaction_id finds nothing beyond plain orders' keys).
+    const std::string type = Param(request.url, "order_type");
     const std::string order = Param(request.url, "order_no");
     nlohmann::json data = nlohmann::json::array();
     for (const auto& [key, state] : states_) {
-      if (key.first != order) continue;
+      if ((type == "sub_order_no" ? key.second : key.first) != order) continue;
       data.push_back({{"sub_order_no", key.second},
                       {"customs", Param(request.url, "customs")},
                       {"state", state},
@@ -72,7 +80,16 @@ TransportResult FakeWeChat::Handle(const HttpRequest& request) {
     if (data.empty()) {
       return Answer(platform_.Signed(404, R"({"code":"ORDER_NOT_EXIST","message":"no"})", now));
     }
-    nlohmann::json body = {{"total_count", data.size()}, {"offset", 0}, {"data", data}};
+    const int64_t offset = std::stoll("0" + Param(request.url, "offset"));
+    int64_t limit = std::stoll("0" + Param(request.url, "limit"));
+    if (limit <= 0) limit = 20;
+    if (page_max_ > 0) limit = std::min<int64_t>(limit, page_max_);
+    nlohmann::json page = nlohmann::json::array();
+    for (int64_t i = offset; i < static_cast<int64_t>(data.size()) && i < offset + limit; ++i) {
+      page.push_back(data[static_cast<size_t>(i)]);
+    }
+    nlohmann::json body = {
+        {"total_count", data.size()}, {"offset", offset}, {"limit", limit}, {"data", page}};
     return Answer(platform_.Signed(200, body.dump(), now));
   }
   nlohmann::json body = nlohmann::json::parse(request.body);

@@ -27,6 +27,9 @@ class FakeWeChat {
                                      const std::string& sub_order_no) const;
   // Called first for every request; an answer returned here is used instead.
   void SetIntercept(Intercept intercept);
+  // At most n records a query page, whatever limit is asked (0 = the asked limit), as a real
+  // server may answer; total_count stays the true count.
+  void SetPageMax(int n);
 
   int Count(const std::string& endpoint) const;  // "declare", "query", "redeclare", "modify"
 
@@ -40,6 +43,7 @@ class FakeWeChat {
   std::map<std::pair<std::string, std::string>, std::string> states_;
   std::map<std::string, int> counts_;
   Intercept intercept_;
+  int page_max_ = 0;
 };
 
 }  // namespace customsd::testing

@@ -44,7 +44,8 @@ class JobRunnerDurabilityTest : public testing::WorkflowTest {
     Rules rules(testing::TestSettings(), random);
     JobRunner runner(
         writer_, rules,
-        [this](const std::string&) { return stack_.client.get(); }, gate_, clock_);
+        [this](const std::string&) { return testing::Unowned(stack_.client.get()); }, gate_,
+        clock_);
     Job job;
     job.kind = kind;
     job.records.push_back(r);

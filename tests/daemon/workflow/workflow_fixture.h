@@ -26,6 +26,12 @@ inline WorkflowSettings TestSettings() {
   return s;
 }
 
+// The fixture's own client as a ClientLookup hands it out: not owned, since the fixture
+// outlives every job.
+inline std::shared_ptr<CustomsClient> Unowned(CustomsClient* client) {
+  return std::shared_ptr<CustomsClient>(std::shared_ptr<CustomsClient>(), client);
+}
+
 class WorkflowTest : public StoreTest {
  protected:
   WorkflowTest() {
@@ -35,7 +41,7 @@ class WorkflowTest : public StoreTest {
     engine_ = std::make_unique<Engine>(
         options, TestSettings(), *db_, nullptr,
         [this](const std::string& mchid) {
-          return mchid == kTestMchid ? stack_.client.get() : nullptr;
+          return mchid == kTestMchid ? Unowned(stack_.client.get()) : nullptr;
         },
         clock_);
   }
