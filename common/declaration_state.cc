@@ -15,13 +15,14 @@ constexpr std::array<std::pair<State, std::string_view>, 6> kStates = {{
     {State::kExcept, "EXCEPT"},
 }};
 
-constexpr std::array<std::pair<Phase, std::string_view>, 6> kPhases = {{
+constexpr std::array<std::pair<Phase, std::string_view>, 7> kPhases = {{
     {Phase::kSubmit, "submit"},
     {Phase::kPoll, "poll"},
     {Phase::kModify, "modify"},
     {Phase::kRedeclare, "redeclare"},
     {Phase::kDone, "done"},
     {Phase::kAttention, "attention"},
+    {Phase::kCancelled, "cancelled"},
 }};
 
 template <typename E, size_t N>

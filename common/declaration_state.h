@@ -8,7 +8,9 @@
 namespace customsd {
 
 enum class State { kUndeclared, kSubmitted, kProcessing, kSuccess, kFail, kExcept };
-enum class Phase { kSubmit, kPoll, kModify, kRedeclare, kDone, kAttention };
+// kCancelled: taken out of the workflow by an operator (`customsd cancel`, e.g. a refunded
+// order), kept with its history; customsd does nothing more with it.
+enum class Phase { kSubmit, kPoll, kModify, kRedeclare, kDone, kAttention, kCancelled };
 
 std::string_view ToString(State s);
 std::string_view ToString(Phase p);

@@ -98,7 +98,9 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
   CurlTransport transport(transport_options);
   CertificateCache cache(**db);
   MerchantDirectory merchants;
-  Metrics metrics(clock.Now());
+  std::vector<std::string> mchids;  // the metrics' mchid label values
+  for (const MerchantConfig& m : config->merchants) mchids.push_back(m.mchid);
+  Metrics metrics(clock.Now(), std::move(mchids));
   if (Status s = LoadMerchants(*config, transport, clock, cache, merchants, &metrics); !s.ok()) {
     spdlog::critical("{}", s.message());
     return ExitCodeFor(s);

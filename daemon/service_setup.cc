@@ -52,7 +52,7 @@ StatusOr<int64_t> CountRecoveredAttempts(Database& db) {
   static const std::string kSql = [] {
     std::string phases;
     for (Phase p : {Phase::kSubmit, Phase::kPoll, Phase::kModify, Phase::kRedeclare, Phase::kDone,
-                    Phase::kAttention}) {
+                    Phase::kAttention, Phase::kCancelled}) {
       if (!IsActive(p)) continue;
       phases += std::string(phases.empty() ? "'" : ", '") + std::string(ToString(p)) + "'";
     }

@@ -2,7 +2,13 @@
 
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "storage/statement_cache.h"
 
@@ -16,6 +22,30 @@ constexpr int kBusyRetries = 3;
 bool IsBusy(int code) {
   int primary = code & 0xff;
   return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
+// Owner read-write, group read, others nothing: the group is how operators read the database
+// without sudo. SQLite would create the file as 0644 less the umask (0600 under the unit's
+// UMask=0077).
+constexpr mode_t kDatabaseFileMode = 0640;
+
+// Creates an empty file (SQLite's empty database) with exactly kDatabaseFileMode. A file that
+// exists is left as it is; one that cannot be created is left to SQLite's open to report.
+Status CreateWithMode(const std::string& path) {
+  if (path.empty() || path == ":memory:") return Status::Ok();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  kDatabaseFileMode);
+  if (fd < 0) return Status::Ok();
+  // open() applied the umask to the mode; fchmod does not.
+  int rc = ::fchmod(fd, kDatabaseFileMode);
+  int saved_errno = errno;
+  ::close(fd);
+  if (rc != 0) {
+    ::unlink(path.c_str());
+    return Status::IoError("database " + path + ": cannot set its mode: " +
+                           std::strerror(saved_errno));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -39,7 +69,10 @@ Database::Database(const std::string& path, int flags, int busy_timeout_ms)
 StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path,
                                                    const DatabaseOptions& options) {
   int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
-  if (options.create && !options.read_only) flags |= SQLite::OPEN_CREATE;
+  if (options.create && !options.read_only) {
+    flags |= SQLite::OPEN_CREATE;
+    CUSTOMSD_RETURN_IF_ERROR(CreateWithMode(path));
+  }
   std::unique_ptr<Database> db;
   for (int attempt = 0;; ++attempt) {
     try {
@@ -47,6 +80,13 @@ StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path,
       if (!options.read_only) {
         // journal_mode=WAL is persistent in the file; setting it again is a no-op.
         db->db_.exec("PRAGMA journal_mode=WAL");
+        // A reader that cannot create files in the folder can open a WAL database only when
+        // its -wal and -shm exist; the last connection to close would otherwise delete them.
+        int persist = options.persist_wal ? 1 : 0;
+        sqlite3_file_control(db->db_.getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+        // A kept -wal is truncated on close only under a size limit; without one it would
+        // keep the size of the largest batch ever written.
+        db->db_.exec("PRAGMA journal_size_limit=67108864");
       }
       db->db_.exec("PRAGMA synchronous=FULL");
       db->db_.exec("PRAGMA foreign_keys=ON");

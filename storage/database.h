@@ -8,6 +8,12 @@
 // retry, so SQLITE_BUSY does not reach callers while other processes hold the database for
 // less than the timeout.
 //
+// Files: a database Open() creates is mode 0640 whatever the umask, and SQLite gives the -wal and
+// -shm it creates the database file's mode; read-write connections keep the -wal and -shm when
+// they close (SQLITE_FCNTL_PERSIST_WAL). Together that lets a member of the owner's group, who
+// may read the files but not create any in the folder, open the database with `sqlite3` or
+// `customsd list` even while nothing else has it open.
+//
 // Thread safety: a Database is one connection; use it from one thread at a time. Several
 // processes and connections may use the same file at once.
 #pragma once
@@ -28,6 +34,8 @@ struct DatabaseOptions {
   bool create = true;           // create the file when missing
   bool read_only = false;
   bool quick_check = true;      // PRAGMA quick_check on open
+  bool persist_wal = true;      // keep -wal and -shm on close (see the header comment); off for
+                                // a file that must end up self-contained, such as a backup
 };
 
 // Runs a read-modify-write as one transaction; Database does it on its own connection,

@@ -122,6 +122,10 @@ StatusOr<std::vector<DeclarationRecord>> DeclarationStore::List(const ListFilter
   if (!filter.out_trade_no.empty()) where += " AND out_trade_no = :out_trade_no";
   if (filter.sub_order_no) where += " AND sub_order_no = :sub_order_no";
   if (!filter.customs.empty()) where += " AND customs = :customs";
+  if (filter.id) where += " AND id = :id";
+  if (filter.before_id) where += " AND id < :before_id";
+  if (filter.created_since) where += " AND created_at >= :since";
+  if (filter.created_until) where += " AND created_at < :until";
   where += " ORDER BY id DESC";
   if (filter.limit > 0) where += " LIMIT " + std::to_string(filter.limit);
 
@@ -134,6 +138,10 @@ StatusOr<std::vector<DeclarationRecord>> DeclarationStore::List(const ListFilter
     if (!filter.out_trade_no.empty()) q.bind(":out_trade_no", filter.out_trade_no);
     if (filter.sub_order_no) q.bind(":sub_order_no", *filter.sub_order_no);
     if (!filter.customs.empty()) q.bind(":customs", filter.customs);
+    if (filter.id) q.bind(":id", *filter.id);
+    if (filter.before_id) q.bind(":before_id", *filter.before_id);
+    if (filter.created_since) q.bind(":since", *filter.created_since);
+    if (filter.created_until) q.bind(":until", *filter.created_until);
     while (q.executeStep()) out.push_back(ReadDeclaration(q));
     return Status::Ok();
   });

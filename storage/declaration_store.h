@@ -44,6 +44,9 @@ struct ListFilter {
   std::string out_trade_no;  // "" = any
   std::optional<std::string> sub_order_no;
   std::string customs;       // "" = any
+  std::optional<int64_t> id;         // exactly this declaration
+  std::optional<int64_t> before_id;  // id < before_id: the next page of a newest-first list
+  std::optional<int64_t> created_since, created_until;  // Unix ms: since <= created_at < until
   int limit = 0;             // 0 = no limit
 };
 

@@ -36,6 +36,27 @@ StatusOr<MigrationReport> Migrate(Database& db, const std::vector<Migration>& mi
   report.from_version = *start;
   report.to_version = *start;
   if (*start > known) return NewerSchemaError(db.path(), *start, known);
+  if (*start == known) return report;
+
+  // A migration may rebuild a table others refer to (SQLite's way to change a constraint):
+  // foreign keys are off while migrations run, as SQLite's ALTER TABLE page prescribes, and
+  // each migration's result is checked before it commits. The pragma is a no-op inside a
+  // transaction, so it is set around them.
+  try {
+    db.sqlite().exec("PRAGMA foreign_keys=OFF");
+  } catch (const std::exception& e) {
+    return StatusFromException(e, "database " + db.path());
+  }
+  struct RestoreForeignKeys {
+    Database& db;
+    ~RestoreForeignKeys() {
+      try {
+        db.sqlite().exec("PRAGMA foreign_keys=ON");
+      } catch (const std::exception&) {
+        // The connection is unusable then; its next statement reports why.
+      }
+    }
+  } restore{db};
 
   for (int version = *start + 1; version <= known; ++version) {
     const Migration& m = migrations[version - 1];
@@ -46,6 +67,12 @@ StatusOr<MigrationReport> Migrate(Database& db, const std::vector<Migration>& mi
       if (current > known) return NewerSchemaError(db.path(), current, known);
       if (current >= version) return Status::Ok();
       sql.exec(m.sql);
+      SQLite::Statement broken(sql, "PRAGMA foreign_key_check");
+      if (broken.executeStep()) {
+        return Status::FailedPrecondition("leaves a row of table " +
+                                          broken.getColumn(0).getString() +
+                                          " pointing at a missing row; nothing was changed");
+      }
       sql.exec("PRAGMA user_version = " + std::to_string(version));
       applied = true;
       return Status::Ok();

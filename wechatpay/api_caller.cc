@@ -37,7 +37,7 @@ ApiAnswer ApiCaller::Call(const ApiCall& call) {
   const auto started = std::chrono::steady_clock::now();
   ApiAnswer answer = CallUnobserved(call);
   if (observer_ != nullptr) {
-    observer_->OnRequest(call.endpoint, answer.outcome.cls,
+    observer_->OnRequest(mchid(), call.endpoint, answer.outcome.cls,
                          std::chrono::steady_clock::now() - started);
   }
   return answer;

@@ -51,7 +51,8 @@ struct ApiCall {
 class ApiObserver {
  public:
   virtual ~ApiObserver() = default;
-  virtual void OnRequest(std::string_view endpoint, OutcomeClass outcome,
+  // `mchid`: the merchant whose key signed the request.
+  virtual void OnRequest(std::string_view mchid, std::string_view endpoint, OutcomeClass outcome,
                          std::chrono::duration<double> seconds) = 0;
   virtual void OnVerificationFailure() = 0;
 };

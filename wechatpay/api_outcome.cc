@@ -55,6 +55,12 @@ std::string ApiOutcome::ToString() const {
   return s;
 }
 
+RefusalScope ScopeOf(const ApiOutcome& o) {
+  if (o.cls == OutcomeClass::kAuthProblem) return RefusalScope::kMerchant;
+  if (o.cls == OutcomeClass::kRefused && o.merchant_level) return RefusalScope::kCustoms;
+  return RefusalScope::kRequest;
+}
+
 std::string CanonicalErrorCode(std::string_view code) {
   const std::string s = Squash(code);
   if (s == "SYSTEMERROR") return "SYSTEM_ERROR";

@@ -10,7 +10,8 @@
 //                or unparsable body, a response whose signature does not verify. Ask (query)
 //                before sending a declare again.
 //   kRefused     WeChat refused the request: PARAM_ERROR, INVALID_REQUEST, NOAUTH, ...
-//                (merchant_level when the cause is the merchant's setup, not this order)
+//                (merchant_level when the cause is the merchant's setup at this request's
+//                customs, not this order: see ScopeOf)
 //   kAuthProblem 401 SIGN_ERROR: our signature or clock is wrong, for every request
 //
 // Every outcome carries what support asks for: HTTP status, code, message, Request-ID.
@@ -32,12 +33,22 @@ struct ApiOutcome {
   std::string detail;      // WeChat's detail object as JSON text; "" when none
   std::string request_id;  // the Request-ID response header; "" when none
   bool slow_down = false;       // 429: the whole client should slow down
-  bool merchant_level = false;  // refused for the merchant's setup (NOAUTH, customs not configured)
+  // Refused for the merchant's setup at the customs the request named, not for this order:
+  // NOAUTH ("the merchant has not registered with the current customs"), "customs information
+  // is not configured", "Self-Clearance is not enabled". Other customs are not concerned.
+  bool merchant_level = false;
 
   bool ok() const { return cls == OutcomeClass::kOk; }
   // "retry: HTTP 500 SYSTEMERROR: system busy (Request-ID abc)"
   std::string ToString() const;
 };
+
+// What a failed answer concerns, beyond the request itself:
+//   kRequest   this request only (or nothing: an answer that is no refusal of the merchant)
+//   kCustoms   every request of this merchant to the request's customs (merchant_level)
+//   kMerchant  every request of this merchant (kAuthProblem: key, serial_no or clock)
+enum class RefusalScope { kRequest, kCustoms, kMerchant };
+RefusalScope ScopeOf(const ApiOutcome& o);
 
 // Canonical form of WeChat's error codes, whatever spelling a page or version uses:
 // SYSTEM_ERROR, RATE_LIMITED, NO_AUTH, NOT_FOUND, PARAM_ERROR, INVALID_REQUEST, SIGN_ERROR;

@@ -56,7 +56,7 @@ ApiResult<std::vector<PlatformKeyInfo>> CertificateDownloader::Download() {
   const auto started = std::chrono::steady_clock::now();
   ApiResult<std::vector<PlatformKeyInfo>> result = DownloadUnobserved();
   if (ApiObserver* observer = caller_.observer()) {
-    observer->OnRequest("certificates", result.outcome.cls,
+    observer->OnRequest(caller_.mchid(), "certificates", result.outcome.cls,
                         std::chrono::steady_clock::now() - started);
   }
   return result;

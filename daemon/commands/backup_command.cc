@@ -1,7 +1,8 @@
 // customsd backup DEST: a consistent copy of the live database, taken with SQLite's online
 // backup API while the daemon keeps running. The copy is written beside DEST, checked with
 // quick_check, synced, and only then renamed into place, so DEST is either absent or a whole,
-// checked database.
+// checked database. Run as root, it writes DEST as the database's owner (run_as_owner.h), so
+// DEST's folder must be writable by that user.
 #include <SQLiteCpp/Backup.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ Status CopyTo(Database& source, const std::string& tmp) {
   }
   DatabaseOptions check;
   check.create = false;
+  check.persist_wal = false;  // or its -wal and -shm would stay behind under the .partial name
   auto copy = Database::Open(tmp, check);  // runs quick_check
   if (!copy.ok()) return copy.status();
   (*copy)->sqlite().exec("PRAGMA journal_mode=DELETE");

@@ -1,8 +1,12 @@
 // customsd check: is this installation ready to run? Config, key files, database, and with
 // --online the platform certificates downloaded from WeChat Pay (which proves the merchant key,
 // serial and APIv3 key are right and WeChat is reachable).
-// Reports every problem it finds (not just the first), one line each.
+// Reports every problem it finds (not just the first), one line each. With -o json/jsonl/csv,
+// stdout gets one item per line of the report ({"result": "ok" | "warning" | "problem",
+// "message"}), and the problems still go to stderr as well.
 #include <sys/stat.h>
+
+#include <sstream>
 
 #include "common/time_format.h"
 #include "daemon/commands/commands.h"
@@ -105,11 +109,13 @@ int RunCheck(CommandEnv& env, bool online) {
     if (problems.empty() && secrets.ok()) env.out << "merchant " << m.mchid << ": keys ok\n";
     failures += static_cast<int>(problems.size());
   }
+  // Online before the database: run as root, opening the database switches to its owner
+  // (run_as_owner.h), who cannot read the root-only key files the online check signs with.
+  if (online && failures == 0) failures += CheckOnline(env, *config);
   if (Status db = CheckDatabase(env, *config); !db.ok()) {
     env.err << "customsd: " << db.message() << "\n";
     ++failures;
   }
-  if (online && failures == 0) failures += CheckOnline(env, *config);
   if (failures > 0) {
     env.err << "customsd: check found " << failures << " problem" << (failures == 1 ? "" : "s")
             << "\n";
@@ -119,13 +125,38 @@ int RunCheck(CommandEnv& env, bool online) {
   return kExitOk;
 }
 
+// The report's lines as items: stdout's are results, stderr's problems and warnings.
+int RunCheckStructured(CommandEnv& env, bool online) {
+  std::ostringstream out, err;
+  CommandEnv inner{env.in, out, err, env.clock, env.config_path, env.output, env.interactive};
+  const int code = RunCheck(inner, online);
+  std::vector<nlohmann::json> items;
+  std::istringstream results(out.str());
+  for (std::string line; std::getline(results, line);) {
+    items.push_back({{"result", "ok"}, {"message", line}});
+  }
+  std::istringstream problems(err.str());
+  for (std::string line; std::getline(problems, line);) {
+    const bool warning = line.rfind("warning: ", 0) == 0;
+    const std::string prefix = warning ? "warning: " : "customsd: ";
+    if (line.rfind(prefix, 0) == 0) line.erase(0, prefix.size());
+    items.push_back({{"result", warning ? "warning" : "problem"}, {"message", line}});
+  }
+  env.err << err.str();
+  PrintItems(env.out, env.output.format, items, {"result", "message"});
+  return code;
+}
+
 }  // namespace
 
 void AddCheckCommand(CLI::App& app, CommandEnv& env) {
   auto online = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("check", "validate config, key files and database");
   cmd->add_flag("--online", *online, "also download the platform certificates");
-  cmd->callback([online, &env] { env.exit_code = RunCheck(env, *online); });
+  AddOutputOptions(*cmd, env);
+  cmd->callback([online, &env] {
+    env.exit_code = env.output.table() ? RunCheck(env, *online) : RunCheckStructured(env, *online);
+  });
 }
 
 }  // namespace customsd

@@ -4,13 +4,16 @@
 
 #include <ostream>
 
+#include "daemon/process/run_as_owner.h"
 #include "storage/migrator.h"
 
 namespace customsd {
 
 int ExitCodeFor(const Status& s) {
   if (s.ok()) return kExitOk;
-  return s.code() == StatusCode::kInvalidInput ? kExitUsage : kExitFailure;
+  if (s.code() == StatusCode::kInvalidInput) return kExitUsage;
+  if (s.code() == StatusCode::kNotFound) return kExitNotFound;
+  return kExitFailure;
 }
 
 int Fail(CommandEnv& env, const Status& s) {
@@ -23,12 +26,14 @@ StatusOr<Config> LoadCommandConfig(const CommandEnv& env) { return LoadConfig(en
 StatusOr<std::unique_ptr<Database>> OpenDatabaseFor(const Config& config, OpenMode mode,
                                                     bool quick_check) {
   const std::string& path = config.database.path;
+  // Before anything touches the file, so that nothing in the database's folder is root's.
+  if (Status s = RunAsDatabaseOwner(path); !s.ok()) return s;
   DatabaseOptions options;
   options.quick_check = quick_check;
   if (mode == OpenMode::kExisting) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
-      return Status::NotFound("database " + path +
+      return Status::FailedPrecondition("database " + path +
                               " does not exist yet (customsd migrate, declare or run create it)");
     }
     options.create = false;

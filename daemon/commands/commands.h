@@ -19,5 +19,10 @@ void AddRunCommand(CLI::App& app, CommandEnv& env);
 void AddRetryCommand(CLI::App& app, CommandEnv& env);
 void AddRedeclareCommand(CLI::App& app, CommandEnv& env);
 void AddModifyCommand(CLI::App& app, CommandEnv& env);
+void AddCancelCommand(CLI::App& app, CommandEnv& env);
+
+// -o/--output, --json and --local on `cmd` (they are global, and also listed in the --help of
+// the commands that print records).
+void AddOutputOptions(CLI::App& cmd, CommandEnv& env);
 
 }  // namespace customsd

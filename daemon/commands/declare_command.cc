@@ -3,6 +3,11 @@
 // All-or-nothing: every record is validated first and every problem reported with its line;
 // then the whole batch is stored in one transaction, or nothing is when any record's key is
 // already stored with other content (that needs `customsd modify`, not a second declare).
+//
+// Output: a line per record and a summary ("declare: 3 added, 1 already present"); -q keeps
+// the summary only; -o json prints {added, already_present, records: [...]}, -o jsonl/csv one
+// row per record (line, mchid, out_trade_no, sub_order_no, customs, result). On a terminal, a
+// file of more than kProgressAbove records also gets progress lines on stderr, redrawn in place.
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -16,7 +21,10 @@
 namespace customsd {
 namespace {
 
+constexpr size_t kProgressAbove = 1000;
+
 struct DeclareOptions {
+  bool quiet = false;
   std::string file;
   std::string format = "auto";
   // One declaration from flags, by API field name.
@@ -85,7 +93,14 @@ int RunDeclare(CommandEnv& env, const DeclareOptions& opt) {
 
   auto text = from_file ? ReadInput(env, opt.file) : StatusOr<std::string>(FlagsAsJsonLine(opt.fields));
   if (!text.ok()) return Fail(env, text.status());
+  const bool progress = env.interactive && from_file && text->size() > 64 * kProgressAbove;
+  if (progress) env.err << "declare: reading and checking " << opt.file << " ..." << std::flush;
   IntakeResult parsed = ParseDeclarations(*text, intake);
+  if (progress) {
+    env.err << "\r\033[Kdeclare: " << parsed.records.size() << " records read"
+            << (parsed.errors.empty() ? ", storing them in one transaction ..." : "\n")
+            << std::flush;
+  }
 
   // From flags there is no line to name, only the field.
   auto describe = [&](const IntakeProblem& p) {
@@ -107,23 +122,35 @@ int RunDeclare(CommandEnv& env, const DeclareOptions& opt) {
   batch.reserve(parsed.records.size());
   for (const IntakeRecord& r : parsed.records) batch.push_back(r.fields);
   auto report = store.Add(batch);
+  if (progress) env.err << "\r\033[K" << std::flush;
   if (!report.ok()) return Fail(env, report.status());
 
   auto where = [&](const IntakeRecord& r) {
     return from_file ? "line " + std::to_string(r.line) + ": " : std::string();
   };
+  const bool lines = env.output.table() && !opt.quiet && report->committed;
+  std::vector<nlohmann::json> rows;
   int added = 0, present = 0, conflicts = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     const IntakeRecord& r = parsed.records[i];
     std::string key = KeyOf(r.fields).ToString();
+    if (!env.output.table() && report->committed) {
+      rows.push_back({{"line", from_file ? nlohmann::json(r.line) : nlohmann::json(nullptr)},
+                      {"mchid", r.fields.mchid},
+                      {"out_trade_no", r.fields.out_trade_no},
+                      {"sub_order_no", r.fields.sub_order_no},
+                      {"customs", r.fields.customs},
+                      {"result", report->results[i] == AddResult::kAdded ? "added"
+                                                                         : "already_present"}});
+    }
     switch (report->results[i]) {
       case AddResult::kAdded:
         ++added;
-        if (report->committed) env.out << where(r) << "added " << key << "\n";
+        if (lines) env.out << where(r) << "added " << key << "\n";
         break;
       case AddResult::kAlreadyPresent:
         ++present;
-        if (report->committed) env.out << where(r) << "already present, unchanged: " << key << "\n";
+        if (lines) env.out << where(r) << "already present, unchanged: " << key << "\n";
         break;
       case AddResult::kConflict:
         ++conflicts;
@@ -138,7 +165,15 @@ int RunDeclare(CommandEnv& env, const DeclareOptions& opt) {
             << (conflicts == 1 ? "" : "s") << ")\n";
     return kExitUsage;
   }
-  env.out << "declare: " << added << " added, " << present << " already present\n";
+  if (env.output.format == OutputFormat::kJson) {
+    nlohmann::json j = {{"added", added}, {"already_present", present}, {"records", rows}};
+    env.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else if (!env.output.table()) {
+    PrintItems(env.out, env.output.format, rows,
+               {"line", "mchid", "out_trade_no", "sub_order_no", "customs", "result"});
+  } else {
+    env.out << "declare: " << added << " added, " << present << " already present\n";
+  }
   return kExitOk;
 }
 
@@ -151,6 +186,8 @@ void AddDeclareCommand(CLI::App& app, CommandEnv& env) {
   cmd->add_option("-f,--file", opt->file, "JSON Lines or CSV file ('-' = stdin)");
   cmd->add_option("--format", opt->format, "file format")
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
+  cmd->add_flag("-q,--quiet", opt->quiet, "print the summary line only (and any problems)");
+  AddOutputOptions(*cmd, env);
   auto add_field = [&](const char* field, const char* help) {
     cmd->add_option_function<std::string>(
         FlagName(field), [opt, field](const std::string& v) { opt->fields[field] = v; }, help);

@@ -1,4 +1,11 @@
-// customsd list: declarations, newest first, filtered by state, phase and customs.
+// customsd list: declarations, newest first, filtered by state, phase, customs, merchant, order
+// and creation time, a page at a time.
+//
+// Paging is by key, not offset: `--after ID` lists the declarations older than ID (ids grow
+// with time), so a page does not shift while the daemon adds rows. When a page is full and more
+// match, stderr says so and names the next command ("--after 1234"); stdout stays the records
+// alone, so -o json/jsonl/csv pipes stay clean.
+#include "common/time_format.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/record_output.h"
 #include "storage/declaration_store.h"
@@ -7,12 +14,23 @@ namespace customsd {
 namespace {
 
 struct ListOptions {
-  std::string state, phase, customs, mchid, out_trade_no;
+  std::string state, phase, customs, mchid, out_trade_no, since, until;
+  std::optional<int64_t> after;
   int limit = 100;
-  bool json = false;
 };
 
-// Shared by list and the selectors of later commands: "--state x" must name a real state.
+// "2026-12-05", or RFC 3339 ("2026-12-05T08:00:00+08:00"): Unix ms. A bare date is that day's
+// midnight UTC.
+StatusOr<int64_t> ParseWhen(const std::string& flag, const std::string& text) {
+  if (auto t = ParseRfc3339(text)) return *t;
+  if (text.size() == 10) {
+    if (auto t = ParseRfc3339(text + "T00:00:00Z")) return *t;
+  }
+  return Status::InvalidInput(flag + ": '" + text +
+                              "' is not a date (2026-12-05) or an RFC 3339 time "
+                              "(2026-12-05T08:00:00+08:00)");
+}
+
 Status BuildFilter(const ListOptions& opt, ListFilter* filter) {
   if (!opt.state.empty()) {
     filter->state = ParseState(opt.state);
@@ -27,13 +45,25 @@ Status BuildFilter(const ListOptions& opt, ListFilter* filter) {
     if (!filter->phase) {
       return Status::InvalidInput("--phase: '" + opt.phase +
                                   "' is not one of submit, poll, modify, redeclare, done, "
-                                  "attention");
+                                  "attention, cancelled");
     }
+  }
+  if (!opt.since.empty()) {
+    auto t = ParseWhen("--since", opt.since);
+    if (!t.ok()) return t.status();
+    filter->created_since = *t;
+  }
+  if (!opt.until.empty()) {
+    auto t = ParseWhen("--until", opt.until);
+    if (!t.ok()) return t.status();
+    filter->created_until = *t;
   }
   filter->customs = opt.customs;
   filter->mchid = opt.mchid;
   filter->out_trade_no = opt.out_trade_no;
-  filter->limit = opt.limit;
+  filter->before_id = opt.after;
+  // One more than asked tells whether the page is the last.
+  filter->limit = opt.limit > 0 ? opt.limit + 1 : 0;
   return Status::Ok();
 }
 
@@ -47,12 +77,12 @@ int RunList(CommandEnv& env, const ListOptions& opt) {
   DeclarationStore store(**db, env.clock);
   auto records = store.List(filter);
   if (!records.ok()) return Fail(env, records.status());
-  if (opt.json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const DeclarationRecord& r : *records) out.push_back(RecordToJson(r));
-    env.out << out.dump(2) << "\n";
-  } else {
-    PrintRecordTable(env.out, *records);
+  const bool more = opt.limit > 0 && static_cast<int>(records->size()) > opt.limit;
+  if (more) records->resize(opt.limit);
+  PrintRecords(env.out, env.output, *records);
+  if (more) {
+    env.err << "note: stopped at --limit " << opt.limit << "; more match: the next page is "
+            << "'customsd list ... --after " << records->back().id << "'\n";
   }
   return kExitOk;
 }
@@ -65,11 +95,14 @@ void AddListCommand(CLI::App& app, CommandEnv& env) {
   cmd->add_option("--state", opt->state, "only this state (e.g. EXCEPT)");
   cmd->add_option("--phase", opt->phase, "only this phase (e.g. attention)");
   cmd->add_option("--customs", opt->customs, "only this customs code");
-  cmd->add_option("--mchid", opt->mchid, "only this merchant");
+  cmd->add_option("--mchid,--merchant", opt->mchid, "only this merchant");
   cmd->add_option("--out-trade-no", opt->out_trade_no, "only this order (all its sub-orders)");
+  cmd->add_option("--since", opt->since, "created at or after (2026-12-05 or RFC 3339)");
+  cmd->add_option("--until", opt->until, "created before (2026-12-05 or RFC 3339)");
+  cmd->add_option("--after", opt->after, "the page after this ID (older declarations)");
   cmd->add_option("--limit", opt->limit, "at most N records (0 = all)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--json", opt->json, "print a JSON array");
+  AddOutputOptions(*cmd, env);
   cmd->callback([opt, &env] { env.exit_code = RunList(env, *opt); });
 }
 

@@ -1,6 +1,8 @@
 // customsd migrate: create the database or bring its schema up to date, then quick_check it.
 // `run` migrates on start as well; this command lets an operator do it (and see it) first.
+// Run as root, it becomes the database's owner before creating anything (run_as_owner.h).
 #include "daemon/commands/commands.h"
+#include "daemon/process/run_as_owner.h"
 #include "storage/migrator.h"
 
 namespace customsd {
@@ -9,6 +11,7 @@ namespace {
 int RunMigrate(CommandEnv& env) {
   auto config = LoadCommandConfig(env);
   if (!config.ok()) return Fail(env, config.status());
+  if (Status s = RunAsDatabaseOwner(config->database.path); !s.ok()) return Fail(env, s);
   DatabaseOptions options;
   auto db = Database::Open(config->database.path, options);
   if (!db.ok()) return Fail(env, db.status());

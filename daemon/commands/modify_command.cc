@@ -1,9 +1,9 @@
 // customsd modify ORDER [--sub-order-no X] [--customs C] [--mchid M] --merchant-customs-no V
 //   --duty N --order-fee N --transport-fee N --product-fee N: changes one declaration's values.
 //
-// One declaration only (a --state/--phase filter is refused, exit 2), at least one value flag,
-// and the declaration with its new values must pass ValidateDeclaration (each problem names its
-// flag, exit 2; the fees of --order-fee/--transport-fee/--product-fee exist only on split
+// One declaration, or every one a --state/--phase filter matches (confirmed as selector.h
+// says), at least one value flag, and each declaration with its new values must pass
+// ValidateDeclaration before any changes (each problem names its flag, exit 2; the fees of --order-fee/--transport-fee/--product-fee exist only on split
 // orders). Values equal to the stored ones change nothing (exit 0).
 //
 // The new values, the phase and an "operator_modify" event listing old -> new commit in one
@@ -16,8 +16,10 @@
 //   while an earlier declare's outcome is unknown (check_first): WeChat may hold the old values,
 //   and only the daemon's check tells; 'customsd retry' lets it check, then modify again.
 #include <array>
+#include <map>
 
 #include "daemon/commands/commands.h"
+#include "daemon/commands/record_output.h"
 #include "daemon/commands/selector.h"
 #include "daemon/declaration_rules.h"
 
@@ -115,8 +117,13 @@ Plan PlanModify(const DeclarationRecord& r, const DeclarationFields& fields, int
   return p;
 }
 
+constexpr const char* kInDoubt =
+    "not changed: an earlier declare may have reached WeChat with the current values, and "
+    "customsd has not found out yet; let it check ('customsd retry' if it needs attention), then "
+    "modify it again";
+
 int RunModify(CommandEnv& env, const ModifyOptions& opt) {
-  if (Status s = CheckSelector(opt.select, SelectorForms::kOneOnly, "modify"); !s.ok()) {
+  if (Status s = CheckSelector(opt.select, SelectorForms::kOneOrFilter, "modify"); !s.ok()) {
     return Fail(env, s);
   }
   bool any = opt.merchant_customs_no.has_value();
@@ -133,42 +140,59 @@ int RunModify(CommandEnv& env, const ModifyOptions& opt) {
   DeclarationStore store(**db, env.clock);
   auto records = SelectDeclarations(store, opt.select);
   if (!records.ok()) return Fail(env, records.status());
-  if (records->empty()) {
-    return Fail(env,
-                Status::NotFound("no declaration matches out_trade_no " + opt.select.out_trade_no));
-  }
-  const DeclarationRecord& r = records->front();
 
-  DeclarationFields fields;
-  std::vector<std::string> problems = NewFields(opt, r, &fields);
-  if (!problems.empty()) {
-    for (const std::string& p : problems) env.err << "customsd: " << p << "\n";
-    env.err << "customsd: nothing changed (" << problems.size() << " problem"
-            << (problems.size() == 1 ? "" : "s") << ")\n";
+  // Every declaration's new values are checked before any changes: bad input changes nothing.
+  std::map<int64_t, DeclarationFields> new_fields;
+  size_t problem_count = 0;
+  for (const DeclarationRecord& r : *records) {
+    std::vector<std::string> problems = NewFields(opt, r, &new_fields[r.id]);
+    for (const std::string& p : problems) {
+      env.err << "customsd: " << (opt.select.one() ? "" : NameOf(r) + ": ") << p << "\n";
+    }
+    problem_count += problems.size();
+  }
+  if (problem_count > 0) {
+    env.err << "customsd: nothing changed (" << problem_count << " problem"
+            << (problem_count == 1 ? "" : "s") << ")\n";
     return kExitUsage;
   }
-  if (fields == r.fields) {
-    if (opt.select.json) env.out << "[]\n";
-    (opt.select.json ? env.err : env.out)
-        << NameOf(r) << " already has these values; nothing changed\n";
-    return kExitOk;
+  if (opt.select.one()) {
+    const DeclarationRecord& r = records->front();
+    if (new_fields[r.id] == r.fields) {
+      if (!env.output.table()) PrintItems(env.out, env.output.format, {}, RecordColumns());
+      (env.output.table() ? env.out : env.err)
+          << NameOf(r) << " already has these values; nothing changed\n";
+      return kExitOk;
+    }
+    if (!r.poll_started_at && r.check_first) {
+      return Fail(env, Status::FailedPrecondition(NameOf(r) + ": " + kInDoubt));
+    }
   }
-  if (!r.poll_started_at && r.check_first) {
-    return Fail(
-        env, Status::FailedPrecondition(
-                 NameOf(r) + ": not changed: an earlier declare may have reached WeChat with the "
-                             "current values, and customsd has not found out yet; let it check "
-                             "('customsd retry' if it needs attention), then modify it again"));
+  Wording wording{"modify", "modified (sent by the daemon)", "would be modified"};
+  if (opt.select.one()) {
+    wording = records->front().poll_started_at
+                  ? Wording{"modify", "queued for modification (PATCH)",
+                            "would be queued for modification (PATCH)"}
+                  : Wording{"modify", "changed before declaring", "would be changed before declaring"};
   }
-  const Wording wording = r.poll_started_at ? Wording{"modify", "queued for modification (PATCH)",
-                                                      "would be queued for modification (PATCH)"}
-                                            : Wording{"modify", "changed before declaring",
-                                                      "would be changed before declaring"};
   const int64_t now = UnixMillis(env.clock.Now());
   return ApplyPlans(
       env, **db, *records,
-      [&](const DeclarationRecord& rec) { return PlanModify(rec, fields, now); }, opt.select,
-      wording);
+      [&](const DeclarationRecord& rec) {
+        const DeclarationFields& fields = new_fields[rec.id];
+        Plan p;
+        if (fields == rec.fields) {
+          p.skip = "already has these values";
+        } else if (!rec.poll_started_at && rec.check_first) {
+          p.error = Status::FailedPrecondition(kInDoubt);
+        } else if (rec.phase == Phase::kCancelled) {
+          p.skip = "cancelled";
+        } else {
+          p = PlanModify(rec, fields, now);
+        }
+        return p;
+      },
+      opt.select, wording);
 }
 
 }  // namespace
@@ -176,8 +200,8 @@ int RunModify(CommandEnv& env, const ModifyOptions& opt) {
 void AddModifyCommand(CLI::App& app, CommandEnv& env) {
   auto opt = std::make_shared<ModifyOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "modify", "change one declaration's values; the daemon sends them to WeChat");
-  AddSelectorOptions(*cmd, opt->select, SelectorForms::kOneOnly);
+      "modify", "change declarations' values; the daemon sends them to WeChat");
+  AddSelectorOptions(*cmd, env, opt->select, SelectorForms::kOneOrFilter);
   cmd->add_option("--merchant-customs-no", opt->merchant_customs_no, "new merchant customs no");
   cmd->add_option("--duty", opt->duty, "new duty, in fen");
   cmd->add_option("--order-fee", opt->order_fee, "new order fee, in fen (split orders)");

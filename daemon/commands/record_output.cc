@@ -76,23 +76,31 @@ nlohmann::json EventToJson(const Event& e) {
   return j;
 }
 
-void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    out << line << "\n";
-  }
+const std::vector<std::string>& RecordColumns() {
+  static const std::vector<std::string> kColumns = {
+      "id", "appid", "mchid", "out_trade_no", "transaction_id", "customs",
+      "merchant_customs_no", "duty", "sub_order_no", "fee_type", "order_fee", "transport_fee",
+      "product_fee", "state", "phase", "sub_order_id", "verify_department",
+      "verify_department_trade_id", "explanation", "modify_time", "attempts", "next_attempt_at",
+      "last_error_code", "last_error_message", "last_http_status", "created_at", "updated_at",
+      "version"};
+  return kColumns;
 }
 
-void PrintRecordTable(std::ostream& out, const std::vector<DeclarationRecord>& records) {
+void PrintRecords(std::ostream& out, const OutputOptions& o,
+                  const std::vector<DeclarationRecord>& records) {
+  if (o.table()) {
+    PrintRecordTable(out, records, o);
+    return;
+  }
+  std::vector<nlohmann::json> items;
+  items.reserve(records.size());
+  for (const DeclarationRecord& r : records) items.push_back(RecordToJson(r));
+  PrintItems(out, o.format, items, RecordColumns());
+}
+
+void PrintRecordTable(std::ostream& out, const std::vector<DeclarationRecord>& records,
+                      const OutputOptions& o) {
   std::vector<std::vector<std::string>> rows{{"ID", "MCHID", "OUT_TRADE_NO", "SUB_ORDER_NO",
                                               "CUSTOMS", "STATE", "PHASE", "ATTEMPTS",
                                               "UPDATED", "NOTE"}};
@@ -101,13 +109,13 @@ void PrintRecordTable(std::ostream& out, const std::vector<DeclarationRecord>& r
     rows.push_back({std::to_string(r.id), r.fields.mchid, r.fields.out_trade_no,
                     OrDash(r.fields.sub_order_no), r.fields.customs,
                     std::string(ToString(r.state)), std::string(ToString(r.phase)),
-                    std::to_string(r.attempts), FormatRfc3339(r.updated_at), note});
+                    std::to_string(r.attempts), o.Time(r.updated_at), note});
   }
   PrintTable(out, rows);
 }
 
 void PrintRecordDetail(std::ostream& out, const DeclarationRecord& r,
-                       const std::vector<Event>& events) {
+                       const std::vector<Event>& events, const OutputOptions& o) {
   const DeclarationFields& f = r.fields;
   std::vector<std::vector<std::string>> rows{
       {"id", std::to_string(r.id)},
@@ -127,15 +135,15 @@ void PrintRecordDetail(std::ostream& out, const DeclarationRecord& r,
       {"explanation", OrDash(r.explanation)},
       {"modify_time", OrDash(r.modify_time)},
       {"attempts", std::to_string(r.attempts)},
-      {"next_attempt_at", FormatRfc3339(r.next_attempt_at)},
+      {"next_attempt_at", o.Time(r.next_attempt_at)},
       {"last_error", r.last_error_code.empty()
                          ? "-"
                          : r.last_error_code + ": " + r.last_error_message +
                                (r.last_http_status
                                     ? " (HTTP " + std::to_string(*r.last_http_status) + ")"
                                     : "")},
-      {"created_at", FormatRfc3339(r.created_at)},
-      {"updated_at", FormatRfc3339(r.updated_at)},
+      {"created_at", o.Time(r.created_at)},
+      {"updated_at", o.Time(r.updated_at)},
   };
   PrintTable(out, rows);
   out << "\nevents:\n";
@@ -147,7 +155,7 @@ void PrintRecordDetail(std::ostream& out, const DeclarationRecord& r,
       std::string b = to ? std::string(ToString(*to)) : "";
       return a == b ? OrDash(b) : (a.empty() ? b : a + "->" + b);
     };
-    ev.push_back({FormatRfc3339(e.at), e.kind, arrow(e.from_state, e.to_state),
+    ev.push_back({o.Time(e.at), e.kind, arrow(e.from_state, e.to_state),
                   arrow(e.from_phase, e.to_phase),
                   e.http_status ? std::to_string(*e.http_status) : "-", OrDash(e.error_code),
                   OrDash(e.request_id), e.message});

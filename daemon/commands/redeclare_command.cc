@@ -22,6 +22,10 @@ Plan PlanRedeclare(DeclarationStore& store, const DeclarationRecord& r, int64_t 
              "; only SUCCESS or EXCEPT declarations are re-pushed";
     return p;
   }
+  if (r.phase == Phase::kCancelled) {
+    p.skip = "cancelled; 'customsd retry' takes it back into work first";
+    return p;
+  }
   if (r.phase == Phase::kModify) {
     p.skip = "a modification is about to be sent; re-push after it is through";
     return p;
@@ -53,7 +57,7 @@ void AddRedeclareCommand(CLI::App& app, CommandEnv& env) {
   auto opt = std::make_shared<SelectorOptions>();
   CLI::App* cmd = app.add_subcommand(
       "redeclare", "re-push declarations to customs (only SUCCESS or EXCEPT ones)");
-  AddSelectorOptions(*cmd, *opt, SelectorForms::kOneOrFilter);
+  AddSelectorOptions(*cmd, env, *opt, SelectorForms::kOneOrFilter);
   cmd->callback([opt, &env] {
     env.exit_code = RunSelectedChange(
         env, *opt, {"redeclare", "queued for a re-push", "would be queued for a re-push"},

@@ -1,6 +1,7 @@
 // customsd retry SELECTOR: puts declarations that need a person back to work.
 //
-// Only declarations in phase `attention` change; others are skipped with a note. Each goes to
+// Only declarations in phase `attention` or `cancelled` (undoing a cancel) change; others are
+// skipped with a note. Each goes to
 //   modify  when it entered attention from `modify` (WeChat never confirmed the modification
 //           whose values the row holds, so it is sent again rather than silently dropped),
 //   submit  when WeChat never accepted it (no poll_started_at),
@@ -16,9 +17,9 @@ namespace {
 
 Plan PlanRetry(DeclarationStore& store, const DeclarationRecord& r, int64_t now) {
   Plan p;
-  if (r.phase != Phase::kAttention) {
+  if (r.phase != Phase::kAttention && r.phase != Phase::kCancelled) {
     p.skip = "phase is " + std::string(ToString(r.phase)) +
-             "; only declarations in attention are retried";
+             "; only declarations in attention (or cancelled) are retried";
     return p;
   }
   auto unconfirmed = ModificationUnconfirmed(store, r);
@@ -55,7 +56,7 @@ void AddRetryCommand(CLI::App& app, CommandEnv& env) {
   auto opt = std::make_shared<SelectorOptions>();
   CLI::App* cmd = app.add_subcommand(
       "retry", "put declarations that need attention back to work (submit, poll or modify)");
-  AddSelectorOptions(*cmd, *opt, SelectorForms::kOneOrFilter);
+  AddSelectorOptions(*cmd, env, *opt, SelectorForms::kOneOrFilter);
   cmd->callback([opt, &env] {
     env.exit_code =
         RunSelectedChange(env, *opt, {"retry", "put back to work", "would be put back to work"},

@@ -1,8 +1,13 @@
 #include "daemon/commands/selector.h"
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <istream>
 #include <ostream>
 
+#include "daemon/commands/commands.h"
 #include "daemon/commands/record_output.h"
 #include "storage/declaration_fields_update.h"
 
@@ -10,6 +15,12 @@ namespace customsd {
 namespace {
 
 bool IsFilter(const SelectorOptions& opt) { return !opt.state.empty() || !opt.phase.empty(); }
+
+bool IsAllDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isdigit(c) != 0;
+  });
+}
 
 std::string Plural(size_t n) {
   return std::to_string(n) + (n == 1 ? " declaration" : " declarations");
@@ -56,22 +67,34 @@ void PrintSummary(CommandEnv& env, const SelectorOptions& opt, const Wording& w,
 
 }  // namespace
 
-void AddSelectorOptions(CLI::App& cmd, SelectorOptions& opt, SelectorForms forms) {
+void AddSelectorOptions(CLI::App& cmd, CommandEnv& env, SelectorOptions& opt,
+                        SelectorForms forms) {
   const std::string filter_group = forms == SelectorForms::kOneOnly ? "" : "Options";
-  cmd.add_option("ORDER", opt.out_trade_no, "out_trade_no of the one declaration to act on");
+  cmd.add_option("ORDER", opt.out_trade_no,
+                 "the one declaration to act on: its ID as 'list' shows it, or its out_trade_no");
+  cmd.add_option("--id", opt.id, "the one declaration with this ID");
   cmd.add_option("--sub-order-no", opt.sub_order_no, "sub-order of a split order (with ORDER)");
   cmd.add_option("--customs", opt.customs, "customs code");
-  cmd.add_option("--mchid", opt.mchid, "merchant");
+  cmd.add_option("--mchid,--merchant", opt.mchid, "merchant");
   cmd.add_option("--state", opt.state, "every declaration in this state (instead of ORDER)")
       ->group(filter_group);
   cmd.add_option("--phase", opt.phase, "every declaration in this phase (instead of ORDER)")
       ->group(filter_group);
-  cmd.add_flag("--json", opt.json, "print the changed declarations as a JSON array");
   cmd.add_flag("--dry-run", opt.dry_run, "show what would change, change nothing");
+  if (forms != SelectorForms::kOneOnly) {
+    cmd.add_flag("-y,--yes", opt.yes, "change every declaration the filter matches, without asking");
+  }
+  AddOutputOptions(cmd, env);
 }
 
 Status CheckSelector(const SelectorOptions& opt, SelectorForms forms, const std::string& command) {
-  const bool one = !opt.out_trade_no.empty();
+  const bool one = opt.one();
+  if (opt.id && !opt.out_trade_no.empty()) {
+    return Status::InvalidInput("give either ID/ORDER or --id, not both");
+  }
+  if (opt.id && opt.sub_order_no) {
+    return Status::InvalidInput("--sub-order-no names a sub-order of ORDER; an ID needs none");
+  }
   if (one && IsFilter(opt)) {
     return Status::InvalidInput("give either ORDER or --state/--phase, not both");
   }
@@ -83,9 +106,9 @@ Status CheckSelector(const SelectorOptions& opt, SelectorForms forms, const std:
   if (!one && !IsFilter(opt)) {
     return Status::InvalidInput(
         forms == SelectorForms::kOneOnly
-            ? "say which declaration: ORDER [--sub-order-no X] [--customs C] [--mchid M]"
-            : "say which declarations: ORDER [--sub-order-no X] [--customs C] [--mchid M], or "
-              "--state S and/or --phase P");
+            ? "say which declaration: ID, or ORDER [--sub-order-no X] [--customs C] [--mchid M]"
+            : "say which declarations: ID, or ORDER [--sub-order-no X] [--customs C] "
+              "[--mchid M], or --state S and/or --phase P");
   }
   if (!one && opt.sub_order_no) {
     return Status::InvalidInput("--sub-order-no needs ORDER");
@@ -98,7 +121,7 @@ Status CheckSelector(const SelectorOptions& opt, SelectorForms forms, const std:
   if (!opt.phase.empty() && !ParsePhase(opt.phase)) {
     return Status::InvalidInput("--phase: '" + opt.phase +
                                 "' is not one of submit, poll, modify, redeclare, done, "
-                                "attention");
+                                "attention, cancelled");
   }
   return Status::Ok();
 }
@@ -108,23 +131,55 @@ StatusOr<std::vector<DeclarationRecord>> SelectDeclarations(DeclarationStore& st
   ListFilter filter;
   filter.customs = opt.customs;
   filter.mchid = opt.mchid;
+  if (!opt.one()) {
+    if (!opt.state.empty()) filter.state = ParseState(opt.state);
+    if (!opt.phase.empty()) filter.phase = ParsePhase(opt.phase);
+    return store.List(filter);
+  }
+  std::vector<DeclarationRecord> by_id;
+  std::optional<int64_t> id = opt.id;
+  if (!id && !opt.sub_order_no && IsAllDigits(opt.out_trade_no) && opt.out_trade_no.size() < 19) {
+    id = std::stoll(opt.out_trade_no);
+  }
+  if (id) {
+    ListFilter f = filter;
+    f.id = *id;
+    auto found = store.List(f);
+    if (!found.ok()) return found.status();
+    by_id = std::move(*found);
+  }
+  std::vector<DeclarationRecord> by_order;
   if (!opt.out_trade_no.empty()) {
     filter.out_trade_no = opt.out_trade_no;
     filter.sub_order_no = opt.sub_order_no;
-  } else {
-    if (!opt.state.empty()) filter.state = ParseState(opt.state);
-    if (!opt.phase.empty()) filter.phase = ParsePhase(opt.phase);
+    auto found = store.List(filter);
+    if (!found.ok()) return found.status();
+    by_order = std::move(*found);
   }
-  auto matches = store.List(filter);
-  if (!matches.ok()) return matches.status();
-  if (!opt.out_trade_no.empty() && matches->size() > 1) {
-    std::string message = std::to_string(matches->size()) + " declarations match out_trade_no " +
+  if (!by_id.empty() && !by_order.empty() &&
+      !(by_order.size() == 1 && by_order.front().id == by_id.front().id)) {
+    return Status::InvalidInput(opt.out_trade_no + " is both the ID of " + NameOf(by_id.front()) +
+                                " and an out_trade_no; say --id " + opt.out_trade_no +
+                                " for the first, or add --customs, --mchid or --sub-order-no " +
+                                "for the order");
+  }
+  std::vector<DeclarationRecord>& matches = by_id.empty() ? by_order : by_id;
+  if (matches.empty()) {
+    return Status::NotFound(opt.out_trade_no.empty()
+                                ? "no declaration has ID " + std::to_string(*opt.id)
+                                : "no declaration matches " + opt.out_trade_no +
+                                      (id ? " (as an ID or an out_trade_no)" : ""));
+  }
+  if (matches.size() > 1) {
+    std::string message = std::to_string(matches.size()) + " declarations match out_trade_no " +
                           opt.out_trade_no +
-                          "; narrow it with --sub-order-no, --customs or --mchid:";
-    for (const DeclarationRecord& r : *matches) message += "\n  " + KeyOf(r.fields).ToString();
+                          "; narrow it with --sub-order-no, --customs or --mchid, or give the ID:";
+    for (const DeclarationRecord& r : matches) {
+      message += "\n  " + std::to_string(r.id) + "  " + KeyOf(r.fields).ToString();
+    }
     return Status::InvalidInput(message);
   }
-  return matches;
+  return std::move(matches);
 }
 
 std::string NameOf(const DeclarationRecord& r) {
@@ -143,22 +198,43 @@ StatusOr<bool> ModificationUnconfirmed(DeclarationStore& store, const Declaratio
   return false;
 }
 
+// A filter's change goes ahead only when --yes, or when the operator says so at a terminal.
+// Returns the exit code to stop with, or nullopt to go on.
+std::optional<int> Confirm(CommandEnv& env, const SelectorOptions& opt, const Wording& wording,
+                           size_t count) {
+  if (opt.one() || opt.dry_run || opt.yes || count == 0) return std::nullopt;
+  const std::string what = wording.command + ": " + Plural(count) + " " + wording.would;
+  if (!env.interactive) {
+    env.err << "customsd: " << what << "; nothing changed: add --yes to go ahead (--dry-run "
+            << "lists them)\n";
+    return kExitUsage;
+  }
+  env.err << what << ". Go ahead? [y/N] " << std::flush;
+  std::string answer;
+  std::getline(env.in, answer);
+  if (answer == "y" || answer == "Y" || answer == "yes") return std::nullopt;
+  env.err << "nothing changed\n";
+  return kExitFailure;
+}
+
 int ApplyPlans(CommandEnv& env, Database& db, const std::vector<DeclarationRecord>& records,
                const Planner& planner, const SelectorOptions& opt, const Wording& wording) {
+  const bool table = env.output.table();
   if (records.empty()) {
-    if (opt.json) {
-      env.out << "[]\n";
-      env.err << "note: no declarations match\n";
-    } else {
+    if (table) {
       env.out << "no declarations match\n";
+    } else {
+      PrintItems(env.out, env.output.format, {}, RecordColumns());
+      env.err << "note: no declarations match\n";
     }
     return kExitOk;
   }
   DeclarationStore store(db, env.clock);
-  nlohmann::json changed = nlohmann::json::array();
+  std::vector<nlohmann::json> changed;
   Tally tally;
+  std::vector<std::pair<const DeclarationRecord*, Plan>> plans;
   for (const DeclarationRecord& r : records) {
-    const Plan plan = planner(r);
+    Plan plan = planner(r);
     if (!plan.error.ok()) {
       ++tally.failed;
       env.err << "customsd: " << NameOf(r) << ": " << plan.error.message() << "\n";
@@ -169,6 +245,11 @@ int ApplyPlans(CommandEnv& env, Database& db, const std::vector<DeclarationRecor
       env.err << "note: " << NameOf(r) << " skipped: " << plan.skip << "\n";
       continue;
     }
+    plans.emplace_back(&r, std::move(plan));
+  }
+  if (auto stop = Confirm(env, opt, wording, plans.size())) return *stop;
+  for (const auto& [record, plan] : plans) {
+    const DeclarationRecord& r = *record;
     const int64_t now = UnixMillis(env.clock.Now());
     DeclarationRecord after = Projected(r, plan, now);
     if (!opt.dry_run) {
@@ -187,15 +268,15 @@ int ApplyPlans(CommandEnv& env, Database& db, const std::vector<DeclarationRecor
       if (stored.ok()) after = *stored;
     }
     ++tally.changed;
-    if (opt.json) {
+    if (!table) {
       changed.push_back(RecordToJson(after));
     } else {
       env.out << NameOf(r) << ": " << ToString(r.phase) << " -> " << ToString(after.phase)
               << (plan.detail.empty() ? "" : "; " + plan.detail) << "\n";
     }
   }
-  if (opt.json) {
-    env.out << changed.dump(2) << "\n";
+  if (!table) {
+    PrintItems(env.out, env.output.format, changed, RecordColumns());
   } else {
     PrintSummary(env, opt, wording, tally);
   }

@@ -1,51 +1,45 @@
-// customsd show ORDER: one declaration with its whole event history.
+// customsd show ID|ORDER: one declaration with its whole event history. The declaration is
+// named as selector.h describes (an ID, or an order with --sub-order-no/--customs/--mchid); none
+// is exit 3. -o json/jsonl carry the events in "events"; -o csv prints the record's row only.
 #include "daemon/commands/commands.h"
 #include "daemon/commands/record_output.h"
+#include "daemon/commands/selector.h"
 #include "storage/declaration_store.h"
 
 namespace customsd {
 namespace {
 
-struct ShowOptions {
-  std::string out_trade_no;
-  std::optional<std::string> sub_order_no;
-  std::string customs, mchid;
-  bool json = false;
-};
-
-int RunShow(CommandEnv& env, const ShowOptions& opt) {
+int RunShow(CommandEnv& env, const SelectorOptions& opt) {
+  if (!opt.one()) {
+    return Fail(env, Status::InvalidInput("say which declaration: ID, or ORDER [--sub-order-no X] "
+                                          "[--customs C] [--mchid M]"));
+  }
+  if (Status s = CheckSelector(opt, SelectorForms::kOneOnly, "show"); !s.ok()) {
+    return Fail(env, s);
+  }
   auto config = LoadCommandConfig(env);
   if (!config.ok()) return Fail(env, config.status());
   auto db = OpenDatabaseFor(*config, OpenMode::kExisting, /*quick_check=*/false);
   if (!db.ok()) return Fail(env, db.status());
   DeclarationStore store(**db, env.clock);
-
-  ListFilter filter;
-  filter.out_trade_no = opt.out_trade_no;
-  filter.sub_order_no = opt.sub_order_no;
-  filter.customs = opt.customs;
-  filter.mchid = opt.mchid;
-  auto matches = store.List(filter);
+  auto matches = SelectDeclarations(store, opt);
   if (!matches.ok()) return Fail(env, matches.status());
-  if (matches->empty()) {
-    return Fail(env, Status::NotFound("no declaration matches out_trade_no " + opt.out_trade_no));
-  }
-  if (matches->size() > 1) {
-    env.err << "customsd: " << matches->size() << " declarations match out_trade_no "
-            << opt.out_trade_no << "; narrow it with --sub-order-no, --customs or --mchid:\n";
-    for (const DeclarationRecord& r : *matches) env.err << "  " << KeyOf(r.fields).ToString() << "\n";
-    return kExitUsage;
-  }
   const DeclarationRecord& record = matches->front();
   auto events = store.Events(record.id);
   if (!events.ok()) return Fail(env, events.status());
-  if (opt.json) {
-    nlohmann::json j = RecordToJson(record);
+  if (env.output.table()) {
+    PrintRecordDetail(env.out, record, *events, env.output);
+    return kExitOk;
+  }
+  nlohmann::json j = RecordToJson(record);
+  if (env.output.format != OutputFormat::kCsv) {
     j["events"] = nlohmann::json::array();
     for (const Event& e : *events) j["events"].push_back(EventToJson(e));
-    env.out << j.dump(2) << "\n";
+  }
+  if (env.output.format == OutputFormat::kJson) {
+    env.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
-    PrintRecordDetail(env.out, record, *events);
+    PrintItems(env.out, env.output.format, {j}, RecordColumns());
   }
   return kExitOk;
 }
@@ -53,13 +47,14 @@ int RunShow(CommandEnv& env, const ShowOptions& opt) {
 }  // namespace
 
 void AddShowCommand(CLI::App& app, CommandEnv& env) {
-  auto opt = std::make_shared<ShowOptions>();
+  auto opt = std::make_shared<SelectorOptions>();
   CLI::App* cmd = app.add_subcommand("show", "one declaration with its full event history");
-  cmd->add_option("ORDER", opt->out_trade_no, "out_trade_no")->required();
+  cmd->add_option("ORDER", opt->out_trade_no, "its ID as 'list' shows it, or its out_trade_no");
+  cmd->add_option("--id", opt->id, "the declaration with this ID");
   cmd->add_option("--sub-order-no", opt->sub_order_no, "sub-order of a split order");
   cmd->add_option("--customs", opt->customs, "customs code");
-  cmd->add_option("--mchid", opt->mchid, "merchant");
-  cmd->add_flag("--json", opt->json, "print JSON");
+  cmd->add_option("--mchid,--merchant", opt->mchid, "merchant");
+  AddOutputOptions(*cmd, env);
   cmd->callback([opt, &env] { env.exit_code = RunShow(env, *opt); });
 }
 

@@ -9,7 +9,8 @@
 namespace customsd {
 namespace {
 
-int RunStats(CommandEnv& env, bool json) {
+int RunStats(CommandEnv& env) {
+  const OutputOptions& o = env.output;
   auto config = LoadCommandConfig(env);
   if (!config.ok()) return Fail(env, config.status());
   auto db = OpenDatabaseFor(*config, OpenMode::kExisting, /*quick_check=*/false);
@@ -29,7 +30,18 @@ int RunStats(CommandEnv& env, bool json) {
     by_phase[std::string(ToString(c.phase))] += c.declarations;
   }
 
-  if (json) {
+  if (!o.table()) {
+    if (o.format != OutputFormat::kJson) {
+      // Rows for jsonl and csv: one per (state, phase), the totals in the JSON form only.
+      std::vector<nlohmann::json> rows;
+      for (const auto& c : stats->counts) {
+        rows.push_back({{"state", ToString(c.state)},
+                        {"phase", ToString(c.phase)},
+                        {"count", c.declarations}});
+      }
+      PrintItems(env.out, o.format, rows, {"state", "phase", "count"});
+      return kExitOk;
+    }
     nlohmann::json j;
     j["total"] = stats->total;
     j["by_state"] = by_state;
@@ -58,7 +70,7 @@ int RunStats(CommandEnv& env, bool json) {
   rows.push_back({"total", "", std::to_string(stats->total)});
   PrintTable(env.out, rows);
   env.out << "\noldest unfinished: "
-          << (age_ms ? FormatRfc3339(*stats->oldest_unfinished_created_at) + " (" +
+          << (age_ms ? o.Time(*stats->oldest_unfinished_created_at) + " (" +
                            FormatAge(std::chrono::milliseconds(*age_ms)) + " ago)"
                      : std::string("none"))
           << "\nalerts pending: " << stats->alerts_pending << "\n";
@@ -68,11 +80,10 @@ int RunStats(CommandEnv& env, bool json) {
 }  // namespace
 
 void AddStatsCommand(CLI::App& app, CommandEnv& env) {
-  auto json = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("stats", "counts by state and phase, oldest unfinished, "
                                               "alerts pending");
-  cmd->add_flag("--json", *json, "print JSON");
-  cmd->callback([json, &env] { env.exit_code = RunStats(env, *json); });
+  AddOutputOptions(*cmd, env);
+  cmd->callback([&env] { env.exit_code = RunStats(env); });
 }
 
 }  // namespace customsd

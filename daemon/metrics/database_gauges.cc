@@ -12,8 +12,9 @@ namespace {
 
 constexpr std::array<State, 6> kStates = {State::kUndeclared, State::kSubmitted, State::kProcessing,
                                           State::kSuccess,    State::kFail,      State::kExcept};
-constexpr std::array<Phase, 6> kPhases = {Phase::kSubmit,    Phase::kPoll, Phase::kModify,
-                                          Phase::kRedeclare, Phase::kDone, Phase::kAttention};
+constexpr std::array<Phase, 7> kPhases = {Phase::kSubmit, Phase::kPoll,      Phase::kModify,
+                                          Phase::kRedeclare, Phase::kDone,  Phase::kAttention,
+                                          Phase::kCancelled};
 
 prometheus::MetricFamily GaugeFamily(std::string name, std::string help) {
   prometheus::MetricFamily family;

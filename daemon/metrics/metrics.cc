@@ -13,8 +13,10 @@ constexpr std::array<OutcomeClass, 6> kOutcomeClasses = {
     OutcomeClass::kOk,      OutcomeClass::kNotFound, OutcomeClass::kRetry,
     OutcomeClass::kUnknown, OutcomeClass::kRefused,  OutcomeClass::kAuthProblem};
 
-constexpr std::array<Phase, 6> kPhaseValues = {Phase::kSubmit,    Phase::kPoll, Phase::kModify,
-                                               Phase::kRedeclare, Phase::kDone, Phase::kAttention};
+constexpr std::array<Phase, 7> kPhaseValues = {Phase::kSubmit,   Phase::kPoll,
+                                               Phase::kModify,   Phase::kRedeclare,
+                                               Phase::kDone,     Phase::kAttention,
+                                               Phase::kCancelled};
 
 // The series are found by casting the enum to an index: the lists must follow the enums.
 template <typename T, size_t N>
@@ -35,6 +37,8 @@ const prometheus::Histogram::BucketBoundaries& DurationBuckets() {
   return kBuckets;
 }
 
+constexpr std::string_view kOtherMerchant = "other";
+
 size_t EndpointIndex(std::string_view endpoint) {
   for (size_t i = 0; i + 1 < kMetricsEndpoints.size(); ++i) {
     if (kMetricsEndpoints[i] == endpoint) return i;
@@ -48,7 +52,12 @@ double UnixSeconds(TimePoint t) {
 
 }  // namespace
 
-Metrics::Metrics(TimePoint start_time) {
+Metrics::Metrics(TimePoint start_time, std::vector<std::string> merchants) {
+  for (std::string& m : merchants) {
+    if (m != kOtherMerchant && MerchantIndex(m) == merchants_.size()) {
+      merchants_.push_back(std::move(m));
+    }
+  }
   static_assert(kOutcomes == kOutcomeClasses.size() && kPhases == kPhaseValues.size());
   prometheus::BuildGauge()
       .Name("customsd_build_info")
@@ -65,19 +74,26 @@ Metrics::Metrics(TimePoint start_time) {
 
   auto& requests = prometheus::BuildCounter()
                        .Name("customsd_api_requests_total")
-                       .Help("Calls to the WeChat Pay API, by endpoint and outcome class")
+                       .Help("Calls to the WeChat Pay API, by merchant, endpoint and outcome class")
                        .Register(registry_);
   auto& durations = prometheus::BuildHistogram()
                         .Name("customsd_api_request_duration_seconds")
                         .Help("How long calls to the WeChat Pay API took, by endpoint")
                         .Register(registry_);
-  for (size_t e = 0; e < kMetricsEndpoints.size(); ++e) {
-    const std::string endpoint(kMetricsEndpoints[e]);
-    for (size_t o = 0; o < kOutcomeClasses.size(); ++o) {
-      requests_[e][o] = &requests.Add(
-          {{"endpoint", endpoint}, {"outcome", std::string(ToString(kOutcomeClasses[o]))}});
+  requests_.resize(merchants_.size() + 1);
+  for (size_t m = 0; m < requests_.size(); ++m) {
+    const std::string mchid(m < merchants_.size() ? merchants_[m] : kOtherMerchant);
+    for (size_t e = 0; e < kMetricsEndpoints.size(); ++e) {
+      for (size_t o = 0; o < kOutcomeClasses.size(); ++o) {
+        requests_[m][e][o] = &requests.Add({{"mchid", mchid},
+                                            {"endpoint", std::string(kMetricsEndpoints[e])},
+                                            {"outcome", std::string(ToString(kOutcomeClasses[o]))}});
+      }
     }
-    durations_[e] = &durations.Add({{"endpoint", endpoint}}, DurationBuckets());
+  }
+  for (size_t e = 0; e < kMetricsEndpoints.size(); ++e) {
+    durations_[e] =
+        &durations.Add({{"endpoint", std::string(kMetricsEndpoints[e])}}, DurationBuckets());
   }
 
   auto& transitions = prometheus::BuildCounter()
@@ -106,13 +122,28 @@ Metrics::Metrics(TimePoint start_time) {
                            .Help("Alerts this process delivered to the webhook or command")
                            .Register(registry_)
                            .Add({});
+  auto& holds = prometheus::BuildGauge()
+                    .Name("customsd_holds")
+                    .Help("Work held for the merchant's setup: whole merchants (scope merchant: "
+                          "SIGN_ERROR) and (merchant, customs) pairs (scope customs: NOAUTH, "
+                          "customs not configured)")
+                    .Register(registry_);
+  held_merchants_ = &holds.Add({{"scope", "merchant"}});
+  held_customs_ = &holds.Add({{"scope", "customs"}});
 }
 
-void Metrics::OnRequest(std::string_view endpoint, OutcomeClass outcome,
+size_t Metrics::MerchantIndex(std::string_view mchid) const {
+  for (size_t i = 0; i < merchants_.size(); ++i) {
+    if (merchants_[i] == mchid) return i;
+  }
+  return merchants_.size();
+}
+
+void Metrics::OnRequest(std::string_view mchid, std::string_view endpoint, OutcomeClass outcome,
                         std::chrono::duration<double> seconds) {
   const size_t e = EndpointIndex(endpoint);
   const auto o = static_cast<size_t>(outcome);
-  if (o < kOutcomes) requests_[e][o]->Increment();
+  if (o < kOutcomes) requests_[MerchantIndex(mchid)][e][o]->Increment();
   const double value = seconds.count();
   durations_[e]->Observe(value >= 0 ? value : 0);  // negative or NaN: a clock step, not data
 }
@@ -132,6 +163,11 @@ void Metrics::OnPollSuccess(TimePoint when) {
 }
 
 void Metrics::OnAlertDelivered() { alert_deliveries_->Increment(); }
+
+void Metrics::OnHoldsChanged(size_t merchants, size_t customs_pairs) {
+  held_merchants_->Set(static_cast<double>(merchants));
+  held_customs_->Set(static_cast<double>(customs_pairs));
+}
 
 std::vector<prometheus::MetricFamily> Metrics::Collect() const { return registry_.Collect(); }
 

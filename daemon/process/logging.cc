@@ -12,26 +12,16 @@
 #include <string>
 #include <utility>
 
+#include "daemon/process/log_journal.h"
+
 namespace customsd {
 namespace {
 
 constexpr std::string_view kRedacted = "[REDACTED]";
 
-// The sd-daemon(3) prefix for a level.
-std::string_view SyslogPrefix(spdlog::level::level_enum level) {
-  switch (level) {
-    case spdlog::level::trace:
-    case spdlog::level::debug:
-      return "<7>";  // SD_DEBUG
-    case spdlog::level::info:
-      return "<6>";  // SD_INFO
-    case spdlog::level::warn:
-      return "<4>";  // SD_WARNING
-    case spdlog::level::err:
-      return "<3>";  // SD_ERR
-    default:
-      return "<2>";  // SD_CRIT
-  }
+// The sd-daemon(3) prefix for a level: "<6>" for info.
+std::string SyslogPrefix(spdlog::level::level_enum level) {
+  return "<" + std::to_string(SyslogPriority(level)) + ">";
 }
 
 // %* : the syslog priority prefix.
@@ -39,7 +29,7 @@ class PriorityFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
-    const std::string_view prefix = SyslogPrefix(msg.level);
+    const std::string prefix = SyslogPrefix(msg.level);
     dest.append(prefix.data(), prefix.data() + prefix.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -148,6 +138,22 @@ std::string RedactPemBlocks(const std::string& in) {
 
 }  // namespace
 
+int SyslogPriority(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace:
+    case spdlog::level::debug:
+      return 7;  // LOG_DEBUG
+    case spdlog::level::info:
+      return 6;  // LOG_INFO
+    case spdlog::level::warn:
+      return 4;  // LOG_WARNING
+    case spdlog::level::err:
+      return 3;  // LOG_ERR
+    default:
+      return 2;  // LOG_CRIT
+  }
+}
+
 StatusOr<spdlog::level::level_enum> ParseLogLevel(std::string_view name) {
   static constexpr std::array<std::pair<std::string_view, spdlog::level::level_enum>, 7> kLevels = {
       {{"trace", spdlog::level::trace},
@@ -184,7 +190,11 @@ std::shared_ptr<spdlog::logger> MakeLogger(spdlog::sink_ptr sink, spdlog::level:
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc,
                                                                std::string("\n"));
   formatter->add_flag<PriorityFlag>('*').add_flag<SafeMessageFlag>('&');
-  formatter->set_pattern(format == LogFormat::kJournal ? "%*%l %&" : "%Y-%m-%dT%H:%M:%S.%eZ %l %&");
+  switch (format) {
+    case LogFormat::kTerminal: formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %&"); break;
+    case LogFormat::kJournal: formatter->set_pattern("%*%l %&"); break;
+    case LogFormat::kJournalEntry: formatter->set_pattern("%l %&"); break;
+  }
   sink->set_formatter(std::move(formatter));
   auto logger = std::make_shared<spdlog::logger>("customsd", std::move(sink));
   logger->set_level(level);
@@ -194,8 +204,13 @@ std::shared_ptr<spdlog::logger> MakeLogger(spdlog::sink_ptr sink, spdlog::level:
 Status SetUpLogging(std::string_view level) {
   StatusOr<spdlog::level::level_enum> parsed = ParseLogLevel(level);
   if (!parsed.ok()) return parsed.status();
-  spdlog::set_default_logger(
-      MakeLogger(std::make_shared<spdlog::sinks::stdout_sink_mt>(), *parsed, DetectLogFormat()));
+  if (DetectLogFormat() == LogFormat::kJournal) {
+    spdlog::set_default_logger(
+        MakeLogger(std::make_shared<JournalSink>(), *parsed, LogFormat::kJournalEntry));
+  } else {
+    spdlog::set_default_logger(MakeLogger(std::make_shared<spdlog::sinks::stdout_sink_mt>(),
+                                          *parsed, LogFormat::kTerminal));
+  }
   return Status::Ok();
 }
 

@@ -1,10 +1,13 @@
-// Logging for `customsd run`: one spdlog logger writing to stdout, one line per event.
+// Logging for `customsd run`: one spdlog logger, one line per event.
 //
-// Two formats, chosen by where stdout goes:
-//  - a terminal or file: "2025-01-31T08:00:00.123Z info message" (UTC, RFC 3339);
-//  - journald: "<6>info message". No timestamp (journald stamps every entry itself), and the
-//    sd-daemon(3) priority prefix (<7> trace/debug, <6> info, <4> warn, <3> error, <2> critical)
-//    so `journalctl -p warning` and the colours work.
+// Where the lines go, chosen by where stdout goes:
+//  - a terminal or file: stdout, "2025-01-31T08:00:00.123Z info message" (UTC, RFC 3339);
+//  - journald (StdoutIsJournal): straight to the journal, one entry per line with structured
+//    fields (JournalSink, log_journal.h: PRIORITY=, and the declaration's DECLARATION_ID=,
+//    OUT_TRADE_NO=, ... from LogFields), text "info message"; nothing is written to stdout,
+//    so no line is doubled. No timestamp: journald stamps every entry itself.
+// The kJournal format ("<6>info message", the sd-daemon(3) priority prefix: <7> trace/debug,
+// <6> info, <4> warn, <3> error, <2> critical) is for a stream journald reads as such.
 //
 // Every message goes through RedactSecrets() and then has its control characters escaped
 // ("\n" becomes the two characters \n), so one event is always one line: a multi-line message
@@ -26,7 +29,12 @@
 
 namespace customsd {
 
-enum class LogFormat { kTerminal, kJournal };
+// kTerminal: time, level, message. kJournal: priority prefix, level, message (a journald
+// stream). kJournalEntry: level, message (the journal's PRIORITY field carries the priority).
+enum class LogFormat { kTerminal, kJournal, kJournalEntry };
+
+// The syslog priority of a level: 7 trace and debug, 6 info, 4 warn, 3 error, 2 critical.
+int SyslogPriority(spdlog::level::level_enum level);
 
 // The config's log.level: trace, debug, info, warn, error, critical or off. Anything else
 // (including spdlog's own aliases "warning" and "err") is kInvalidInput, so a typo cannot
@@ -46,9 +54,10 @@ LogFormat DetectLogFormat();
 std::shared_ptr<spdlog::logger> MakeLogger(spdlog::sink_ptr sink, spdlog::level::level_enum level,
                                            LogFormat format);
 
-// Parses `level` (ParseLogLevel) and installs a stdout logger in the detected format as
-// spdlog's default logger, so spdlog::info(...) anywhere in the daemon goes there. Call once,
-// early in `customsd run`, from one thread.
+// Parses `level` (ParseLogLevel) and installs spdlog's default logger, so spdlog::info(...)
+// anywhere in the daemon goes there: a JournalSink in kJournalEntry format when
+// StdoutIsJournal(), else stdout in kTerminal format. Call early in `customsd run` (and again
+// on reload), from one thread.
 Status SetUpLogging(std::string_view level);
 
 // Changes the default logger's level (on SIGHUP, after the config is re-read). The logger

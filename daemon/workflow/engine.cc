@@ -56,87 +56,142 @@ std::vector<Job> Engine::CollectDue(int max_jobs) {
   const int64_t now = UnixMillis(clock_.Now());
   // Busy first, then the rows: a job that finishes in between is then either still counted
   // busy or read back in its new state, never dispatched again from a stale row.
-  std::set<int64_t> busy;
+  std::set<int64_t> skip;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    busy = in_flight_;
+    skip = in_flight_;
   }
-  // Busy declarations stay due until their answer commits; the query passes over them. The
-  // slack lets later members of a poll group still join the job of the first.
+  // Busy declarations stay due until their answer commits, and held ones until their hold
+  // lifts: the query passes over both in its index, so they cannot fill its window.
+  holds_.AddWaiting(now, &skip);
+  // The slack lets later members of a poll group still join the job of the first.
   constexpr int kGroupSlack = 8;
-  auto due = store_.Due(now, std::min(options_.batch_size, max_jobs + kGroupSlack), busy);
-  if (!due.ok()) {
-    spdlog::error("cannot read due declarations: {}", due.status().message());
-    return jobs;
-  }
+  const int window = std::min(options_.batch_size, max_jobs + kGroupSlack);
   std::map<std::tuple<std::string, std::string, std::string, std::string>, size_t> poll_groups;
-  std::map<std::string, bool> merchant_allowed;
-  for (DeclarationRecord& r : *due) {
-    const std::string& mchid = r.fields.mchid;
-    auto allowed = merchant_allowed.find(mchid);
-    if (allowed == merchant_allowed.end()) {
-      allowed = merchant_allowed.emplace(mchid, holds_.MayProceed(mchid, now)).first;
-    } else if (allowed->second && holds_.Cause(mchid)) {
-      allowed->second = false;  // a held merchant gets one probe job, not a batch
-      continue;
+  std::set<HoldScope> probed;  // holds whose one probe of this pass has been decided
+  // Held work seen for the first time still comes in the window; a window with some is read
+  // again past it (each read skips what the reads before returned).
+  constexpr int kMaxReads = 8;
+  for (int read = 0; read < kMaxReads; ++read) {
+    auto due = store_.Due(now, window, skip);
+    if (!due.ok()) {
+      spdlog::error("cannot read due declarations: {}", due.status().message());
+      break;
     }
-    if (!allowed->second) continue;
-    auto key = std::make_tuple(mchid, r.fields.appid, r.fields.out_trade_no, r.fields.customs);
-    if (r.phase == Phase::kPoll) {
-      auto it = poll_groups.find(key);
-      if (it != poll_groups.end()) {
-        jobs[it->second].records.push_back(std::move(r));
+    bool held_any = false;
+    for (DeclarationRecord& r : *due) {
+      skip.insert(r.id);
+      const std::string& mchid = r.fields.mchid;
+      if (auto scope = holds_.Holding(mchid, r.fields.customs, r.phase != Phase::kPoll)) {
+        // A hold gets one probe job when its probe is due, not a batch.
+        if (static_cast<int>(jobs.size()) < max_jobs && probed.insert(*scope).second &&
+            holds_.TakeProbe(*scope, now)) {
+          Job job;
+          job.kind = KindOf(r);
+          job.probe = true;
+          job.records.push_back(std::move(r));
+          jobs.push_back(std::move(job));
+        } else {
+          holds_.Wait(*scope, r.id);
+          held_any = true;
+        }
         continue;
       }
+      auto key = std::make_tuple(mchid, r.fields.appid, r.fields.out_trade_no, r.fields.customs);
+      if (r.phase == Phase::kPoll) {
+        auto it = poll_groups.find(key);
+        if (it != poll_groups.end()) {
+          jobs[it->second].records.push_back(std::move(r));
+          continue;
+        }
+      }
+      if (static_cast<int>(jobs.size()) >= max_jobs) continue;  // later group members may join
+      if (r.phase == Phase::kPoll) poll_groups.emplace(key, jobs.size());
+      Job job;
+      job.kind = KindOf(r);
+      job.records.push_back(std::move(r));
+      jobs.push_back(std::move(job));
     }
-    if (static_cast<int>(jobs.size()) >= max_jobs) continue;  // later group members may still join
-    if (r.phase == Phase::kPoll) poll_groups.emplace(key, jobs.size());
-    Job job;
-    job.kind = KindOf(r);
-    job.probe = holds_.Cause(mchid).has_value();
-    job.records.push_back(std::move(r));
-    jobs.push_back(std::move(job));
+    if (!held_any || static_cast<int>(due->size()) < window ||
+        static_cast<int>(jobs.size()) >= max_jobs) {
+      break;
+    }
   }
   return jobs;
 }
 
 bool Engine::HeldBack(const Job& job) {
-  // The merchant may have been held after this job was collected.
-  return !job.probe && holds_.Cause(job.mchid()).has_value();
+  // A hold may have begun after this job was collected.
+  return !job.probe && holds_.Holding(job.mchid(), job.customs(), job.sends()).has_value();
 }
 
 void Engine::AfterJob(const Job& job, const JobReport& report, TransactionWriter& db) {
   const int64_t now = UnixMillis(clock_.Now());
-  const std::string& mchid = job.mchid();
   if (report.slow_down) bucket_.SlowDown(now);
+  const HoldScope merchant{job.mchid(), ""};
   if (report.merchant_problem) {
-    const ApiOutcome& o = *report.merchant_problem;
-    const std::string cause = CanonicalErrorCode(o.code.empty() ? "SIGN_ERROR" : o.code);
-    if (holds_.Hold(mchid, cause, now)) {
-      spdlog::error("merchant {}: held: {}", mchid, o.ToString());
-      NewAlert a;
-      a.mchid = mchid;
-      a.cause = "merchant_held";
-      a.dedupe_key = "merchant:" + mchid + ":" + cause + ":" + std::to_string(now);
-      a.summary = "merchant " + mchid + ": WeChat Pay refuses every request (" + o.code + " " +
-                  o.message + "). Work is paused and retried every " +
-                  std::to_string(options_.hold_probe_interval.count() / 1000) +
-                  " s. Next: check the merchant key, serial_no, clock and customs registration";
-      a.details = "{}";
-      a.created_at = now;
-      Status s = db.Write([&](SQLite::Database& sql) {
-        InsertAlertIn(sql, a);
-        return Status::Ok();
-      });
-      if (!s.ok()) spdlog::error("merchant {}: cannot record alert: {}", mchid, s.message());
+    StartHold(merchant, *report.merchant_problem, db, now);
+  } else if (report.merchant_answered) {
+    EndHold(merchant, db);
+  }
+  // Only a send tells whether sends to this customs are refused: a query may well be answered
+  // where a declare is not, and lifting the hold on it would only hold the customs again.
+  if (job.sends() && !report.merchant_problem) {
+    const HoldScope pair{job.mchid(), job.customs()};
+    if (report.customs_problem) {
+      StartHold(pair, *report.customs_problem, db, now);
+    } else if (report.customs_answered) {
+      EndHold(pair, db);
     }
-  } else if (report.merchant_answered && holds_.Release(mchid)) {
-    spdlog::info("merchant {}: WeChat Pay answers again; work resumed", mchid);
   }
   std::lock_guard<std::mutex> lock(mu_);
   ++counters_.jobs;
   counters_.requests += report.requests;
   counters_.conflicts += report.conflicts;
+}
+
+void Engine::StartHold(const HoldScope& scope, const ApiOutcome& o, TransactionWriter& db,
+                       int64_t now) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    alerts_closed_.erase(scope);
+  }
+  const std::string cause = CanonicalErrorCode(o.code.empty() ? "SIGN_ERROR" : o.code);
+  if (!holds_.Hold(scope, cause, now)) return;
+  spdlog::error("{}: held: {}", scope.ToString(), o.ToString());
+  NotifyHolds();
+  // After a restart in the middle of a hold, its alert is still open: this writes nothing.
+  const NewAlert alert = HoldAlert(scope, o, options_.hold_probe_interval, now);
+  Status s = db.Write([&](SQLite::Database& sql) {
+    InsertAlertIn(sql, alert);
+    return Status::Ok();
+  });
+  if (!s.ok()) spdlog::error("{}: cannot record alert: {}", scope.ToString(), s.message());
+}
+
+void Engine::EndHold(const HoldScope& scope, TransactionWriter& db) {
+  const bool was_held = holds_.Release(scope);
+  if (was_held) {
+    spdlog::info("{}: WeChat Pay answers again; work resumed", scope.ToString());
+    NotifyHolds();
+  }
+  {
+    // Also once for a scope this process never held: the alert of a hold that lasted until the
+    // last process stopped is still open, and must not swallow the next hold's alert.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!alerts_closed_.insert(scope).second && !was_held) return;
+  }
+  Status s = db.Write([&](SQLite::Database& sql) {
+    CloseHoldAlertIn(sql, scope);
+    return Status::Ok();
+  });
+  if (!s.ok()) spdlog::error("{}: cannot close its alert: {}", scope.ToString(), s.message());
+}
+
+void Engine::NotifyHolds() {
+  // Under the lock, so the last notification carries the counts as they are now.
+  std::lock_guard<std::mutex> lock(mu_);
+  if (observer_ != nullptr) observer_->OnHoldsChanged(holds_.merchants(), holds_.customs_pairs());
 }
 
 int Engine::RunDueInline(RequestGate& gate) {

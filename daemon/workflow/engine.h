@@ -3,8 +3,12 @@
 //
 // - Due work is found through the partial index on next_attempt_at; declarations in poll phase
 //   of the same (mchid, out_trade_no, customs) become one job, so one query serves them all.
-// - A merchant refused as a whole (SIGN_ERROR, NOAUTH, ...) is held: one alert, its work stays
-//   where it is, one probe per hold_probe_interval, released by the first good answer.
+// - A merchant refused as a whole (401 SIGN_ERROR) is held: all its work waits. A merchant
+//   refused at one customs (NOAUTH, customs information not configured, Self-Clearance off)
+//   is held there only: its new sends (submit, modify, re-push) to that customs wait, while
+//   polls and other customs go on. Either hold raises one alert until it lifts, lets one probe
+//   job through per hold_probe_interval, and lifts at the first answer showing the refusal is
+//   over (for a customs, an answer to a send). See MerchantHolds.
 // - RunDueInline() does one pass on the calling thread (tests, and a fake clock). The daemon
 //   uses StartWorkers() + Dispatch() from its main loop, and StopWorkers() on shutdown.
 //
@@ -52,8 +56,8 @@ class Engine {
          DatabaseFactory open_db, ClientLookup clients, const Clock& clock);
   ~Engine();
 
-  // The due jobs, at most max_jobs, skipping declarations already running and held merchants
-  // (but for a due probe).
+  // The due jobs, at most max_jobs, skipping declarations already running and held work (but
+  // for one probe job per hold whose probe is due).
   std::vector<Job> CollectDue(int max_jobs);
 
   // Runs every job due now on the calling thread, through `gate`; returns how many ran.
@@ -85,6 +89,11 @@ class Engine {
   void WorkerLoop(int index, std::function<void()> on_done);
   void AfterJob(const Job& job, const JobReport& report, TransactionWriter& db);
   bool HeldBack(const Job& job);
+  // Holds `scope` for the refusal `o` and alerts when the hold is new.
+  void StartHold(const HoldScope& scope, const ApiOutcome& o, TransactionWriter& db, int64_t now);
+  // Lifts `scope`'s hold, if any, and closes its alert.
+  void EndHold(const HoldScope& scope, TransactionWriter& db);
+  void NotifyHolds();
 
   EngineOptions options_;
   WorkflowSettings settings_;
@@ -108,6 +117,8 @@ class Engine {
   std::vector<std::thread> workers_;
   std::unique_ptr<GroupWriter> writer_;
   WorkflowObserver* observer_ = nullptr;
+  // Scopes whose hold alert this process has closed (or found closed) since their last hold.
+  std::set<HoldScope> alerts_closed_;
 };
 
 }  // namespace customsd

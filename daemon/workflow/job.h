@@ -13,9 +13,12 @@ struct Job {
   enum class Kind { kSubmit, kPoll, kModify, kRedeclare };
   Kind kind = Kind::kSubmit;
   std::vector<DeclarationRecord> records;  // kPoll: the group; otherwise exactly one
-  bool probe = false;  // the one request let through for a held merchant
+  bool probe = false;  // the one job a hold lets through per probe interval
 
   const std::string& mchid() const { return records.front().fields.mchid; }
+  const std::string& customs() const { return records.front().fields.customs; }
+  // Sends something to WeChat (a declare, modification or re-push), not only asks.
+  bool sends() const { return kind != Kind::kPoll; }
 };
 
 }  // namespace customsd

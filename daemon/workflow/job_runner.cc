@@ -2,13 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/process/log_fields.h"
+
 namespace customsd {
 namespace {
 
-bool IsMerchantProblem(const ApiOutcome& o) {
-  return o.cls == OutcomeClass::kAuthProblem ||
-         (o.cls == OutcomeClass::kRefused && o.merchant_level);
-}
+// A refusal of the merchant's setup (its key everywhere, or its registration at this
+// customs), not of the declaration: the declaration waits where it is and the engine holds the
+// scope (JobReport).
+bool IsMerchantProblem(const ApiOutcome& o) { return ScopeOf(o) != RefusalScope::kRequest; }
 
 const QueryRecord* Match(const DeclarationRecord& r, const QueryResult& result) {
   for (const QueryRecord& item : result.records) {
@@ -53,15 +55,40 @@ QueryParams QueryFor(const DeclarationRecord& r) {
 void JobRunner::Note(JobReport& report, const ApiOutcome& o) {
   ++report.requests;
   if (o.slow_down) report.slow_down = true;
-  if (IsMerchantProblem(o)) {
-    report.merchant_problem = o;
-  } else if (o.http_status != 0) {
-    report.merchant_answered = true;
+  switch (ScopeOf(o)) {
+    case RefusalScope::kMerchant:
+      report.merchant_problem = o;
+      return;
+    case RefusalScope::kCustoms:
+      // A signed refusal of the customs setup: the merchant's key and clock are fine.
+      report.customs_problem = o;
+      report.merchant_answered = true;
+      return;
+    case RefusalScope::kRequest:
+      break;
   }
+  if (o.http_status != 0) report.merchant_answered = true;
+  // WeChat looked past the merchant's setup: it took the request, found or did not find the
+  // record, or refused the declaration itself. A "try again" proves nothing either way.
+  if (o.ok() || o.cls == OutcomeClass::kNotFound || o.cls == OutcomeClass::kRefused) {
+    report.customs_answered = true;
+  }
+}
+
+void JobRunner::PollFailed(const DeclarationRecord& r, const ApiOutcome& o, JobReport& report) {
+  // A customs-level refusal of a query holds nothing (polls are never held back, so a held
+  // declaration would be due again at once): it is retried with backoff like a passing fault,
+  // and needs a person once the retries run out.
+  if (ScopeOf(o) == RefusalScope::kCustoms) {
+    Apply(r, rules_.Transient(r, o, /*unknown_send=*/r.check_first, Now()), report);
+    return;
+  }
+  Failed(r, o, /*doubt=*/r.check_first, report);
 }
 
 bool JobRunner::Apply(const DeclarationRecord& r, const Decision& d, JobReport& report,
                       bool synced) {
+  LogFields log_fields(r);  // the journal's DECLARATION_ID=, OUT_TRADE_NO=, ... of these lines
   const int64_t now = Now();
   auto write = [&](SQLite::Database& sql) -> Status {
     CUSTOMSD_RETURN_IF_ERROR(
@@ -81,6 +108,7 @@ bool JobRunner::Apply(const DeclarationRecord& r, const Decision& d, JobReport& 
     return false;
   }
   const Phase to = d.update.phase.value_or(r.phase);
+  log_fields.SetState(d.update.state.value_or(r.state));
   if (observer_ != nullptr && to != r.phase) observer_->OnTransition(r.phase, to);
   auto level = d.alert ? spdlog::level::err : spdlog::level::info;
   spdlog::log(level, "declaration {}: {} -> {}/{}{}{}", Describe(r), d.event.kind,
@@ -110,7 +138,7 @@ void JobRunner::Failed(const DeclarationRecord& r, const ApiOutcome& o, bool dou
   if (IsMerchantProblem(o)) {
     Apply(r, rules_.Held(r, o, doubt), report);
   } else if (o.cls == OutcomeClass::kRefused) {
-    Apply(r, rules_.Refused(r, o, Now()), report);
+    Apply(r, rules_.Refused(r, o, doubt, Now()), report);
   } else {
     Apply(r, rules_.Transient(r, o, doubt, Now()), report);
   }
@@ -181,7 +209,7 @@ void JobRunner::Poll(const std::vector<DeclarationRecord>& group, CustomsClient&
   }
   for (const DeclarationRecord& r : group) {
     if (!q.outcome.ok()) {
-      Failed(r, q.outcome, /*doubt=*/r.check_first, report);
+      PollFailed(r, q.outcome, report);
       continue;
     }
     if (const QueryRecord* item = Match(r, *q.value)) {
@@ -193,7 +221,7 @@ void JobRunner::Poll(const std::vector<DeclarationRecord>& group, CustomsClient&
       } else if (own.outcome.cls == OutcomeClass::kNotFound) {
         Apply(r, rules_.Transient(r, own.outcome, false, Now()), report);
       } else {
-        Failed(r, own.outcome, /*doubt=*/r.check_first, report);
+        PollFailed(r, own.outcome, report);
       }
     }
   }
@@ -266,6 +294,9 @@ void JobRunner::Modify(const DeclarationRecord& r, CustomsClient& client, JobRep
 JobReport JobRunner::Run(const Job& job) {
   JobReport report;
   if (job.records.empty()) return report;
+  // One query may serve several sub-orders: its lines name the order, Apply's the declaration.
+  LogFields log_fields(job.records.front(), job.records.size() == 1 ? LogFields::Scope::kDeclaration
+                                                                    : LogFields::Scope::kOrder);
   // Held to the end of the job, whatever a reload does meanwhile.
   const std::shared_ptr<CustomsClient> client = clients_(job.mchid());
   if (client == nullptr) {
@@ -273,7 +304,9 @@ JobReport JobRunner::Run(const Job& job) {
     o.cls = OutcomeClass::kRefused;
     o.code = "NOT_CONFIGURED";
     o.message = "merchant " + job.mchid() + " is not in the config";
-    for (const DeclarationRecord& r : job.records) Apply(r, rules_.Refused(r, o, Now()), report);
+    for (const DeclarationRecord& r : job.records) {
+      Apply(r, rules_.Refused(r, o, /*doubt=*/r.check_first, Now()), report);
+    }
     return report;
   }
   switch (job.kind) {

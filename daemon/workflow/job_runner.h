@@ -48,11 +48,21 @@ class WorkflowObserver {
   virtual ~WorkflowObserver() = default;
   virtual void OnTransition(Phase from, Phase to) = 0;
   virtual void OnPollSuccess(TimePoint when) = 0;
+  // The engine's holds changed: how many whole merchants and (merchant, customs) pairs are
+  // held now.
+  virtual void OnHoldsChanged(size_t /*merchants*/, size_t /*customs_pairs*/) {}
 };
 
 struct JobReport {
-  std::optional<ApiOutcome> merchant_problem;  // the merchant should be held for this
-  bool merchant_answered = false;              // WeChat answered without refusing the merchant
+  // The whole merchant should be held for this (SIGN_ERROR: every request fails).
+  std::optional<ApiOutcome> merchant_problem;
+  // The merchant at the job's customs should be held for this (NOAUTH, customs not configured,
+  // Self-Clearance off).
+  std::optional<ApiOutcome> customs_problem;
+  bool merchant_answered = false;  // WeChat answered without refusing the merchant's key
+  // WeChat answered past the merchant's setup at the job's customs (took the request, found or
+  // did not find the record, or refused the declaration itself).
+  bool customs_answered = false;
   bool slow_down = false;                      // a 429 came back
   int requests = 0;
   int conflicts = 0;  // updates that lost a race with another writer (e.g. an operator)
@@ -92,6 +102,8 @@ class JobRunner {
   // Common handling of a failed answer. `doubt`: afterwards, a send of this declaration may
   // have been applied without our knowing (so the next step must query first).
   void Failed(const DeclarationRecord& r, const ApiOutcome& o, bool doubt, JobReport& report);
+  // A poll's query failed (check_first is kept as it is).
+  void PollFailed(const DeclarationRecord& r, const ApiOutcome& o, JobReport& report);
   void Note(JobReport& report, const ApiOutcome& o);
   int64_t Now() const { return UnixMillis(clock_.Now()); }
 

@@ -48,7 +48,11 @@ Decision Rules::Attention(const DeclarationRecord& r, Decision d, const std::str
   a.declaration_id = r.id;
   a.mchid = r.fields.mchid;
   a.cause = cause;
-  a.dedupe_key = "declaration:" + std::to_string(r.id) + ":" + cause;
+  // One alert per (declaration, cause) and episode: the version it had when the cause arose
+  // keys it, so a crash-repeated write stays one alert, while the same refusal after an
+  // operator's retry (a new version) alerts again.
+  a.dedupe_key = "declaration:" + std::to_string(r.id) + ":" + cause + ":v" +
+                 std::to_string(r.version);
   a.summary = "customs declaration " + KeyOf(r.fields).ToString() + " needs attention: " + why +
               ". Next: " + next_step;
   a.details = nlohmann::json{{"id", r.id},
@@ -166,10 +170,11 @@ Decision Rules::Transient(const DeclarationRecord& r, const ApiOutcome& outcome,
   return d;
 }
 
-Decision Rules::Refused(const DeclarationRecord& r, const ApiOutcome& outcome,
+Decision Rules::Refused(const DeclarationRecord& r, const ApiOutcome& outcome, bool doubt,
                         int64_t now) const {
   Decision d;
   RecordError(d.update, outcome);
+  d.update.check_first = doubt;
   d.event = EventFrom("refused", outcome, outcome.message);
   return Attention(r, std::move(d), "refused:" + CanonicalErrorCode(outcome.code),
                    "WeChat refused it: " + outcome.code + " " + outcome.message +
@@ -184,7 +189,8 @@ Decision Rules::Held(const DeclarationRecord& /*r*/, const ApiOutcome& outcome,
   Decision d;
   RecordError(d.update, outcome);
   d.update.check_first = doubt;
-  d.event = EventFrom("merchant_held", outcome, outcome.ToString());
+  const bool customs = ScopeOf(outcome) == RefusalScope::kCustoms;
+  d.event = EventFrom(customs ? "customs_held" : "merchant_held", outcome, outcome.ToString());
   return d;
 }
 

@@ -58,12 +58,19 @@ class Rules {
   Decision Transient(const DeclarationRecord& r, const ApiOutcome& outcome, bool unknown_send,
                      int64_t now) const;
 
-  // WeChat refused this declaration: a person must look.
-  Decision Refused(const DeclarationRecord& r, const ApiOutcome& outcome, int64_t now) const;
+  // WeChat refused this declaration: a person must look. `doubt`: an earlier send may still
+  // have been applied without our knowing (the refusal answered a query, not the send itself,
+  // or no answer came at all); false when the refusal is the signed, verified answer to the
+  // send, which proves that send was not applied, so check_first is cleared and an operator may
+  // correct the declaration at once.
+  Decision Refused(const DeclarationRecord& r, const ApiOutcome& outcome, bool doubt,
+                   int64_t now) const;
 
-  // WeChat refused the merchant as a whole (SIGN_ERROR, NOAUTH, ...): the declaration stays
-  // where it is, its error is recorded, and the merchant is held by the caller. `doubt`: an
-  // earlier send may still have been applied (check_first stays set).
+  // WeChat refused the merchant's setup, not this declaration: as a whole (SIGN_ERROR; event
+  // "merchant_held") or at the declaration's customs (NOAUTH, customs not configured,
+  // Self-Clearance off; event "customs_held"). The declaration stays where it is, its error is
+  // recorded, and the caller holds the scope. `doubt`: an earlier send may still have been
+  // applied (check_first stays set).
   Decision Held(const DeclarationRecord& r, const ApiOutcome& outcome, bool doubt) const;
 
   // A re-push whose outcome is unknown: poll next; the query tells whether it arrived.

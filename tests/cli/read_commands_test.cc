@@ -90,9 +90,9 @@ TEST_F(ReadCommandsTest, ShowAsksToNarrowAnAmbiguousOrder) {
   EXPECT_NE(r.err.find("--sub-order-no"), std::string::npos) << r.err;
 }
 
-TEST_F(ReadCommandsTest, ShowOfAnUnknownOrderFailsWithExitCode1) {
+TEST_F(ReadCommandsTest, ShowOfAnUnknownOrderFailsWithExitCode3) {
   testing::CliResult r = Run({"show", "NOPE"});
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("NOPE"), std::string::npos) << r.err;
 }
 

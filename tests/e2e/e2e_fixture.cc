@@ -187,6 +187,21 @@ bool EndToEndTest::WaitSettled(std::chrono::seconds deadline) {
   return false;
 }
 
+bool EndToEndTest::WaitUntil(const std::function<bool()>& done, std::chrono::seconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    // Polls the condition; the interval only bounds how soon the test notices.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+CliResult EndToEndTest::Cli(std::vector<std::string> args) {
+  args.insert(args.begin(), {"-c", install_.config_path()});
+  return RunBinary(args);
+}
+
 void EndToEndTest::ExpectScenarioOutcomes() {
   SQLite::Database db(install_.db_path(), SQLite::OPEN_READONLY);
   SQLite::Statement q(db, "SELECT out_trade_no, sub_order_no, state, phase, last_error_code "

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -41,6 +42,12 @@ class EndToEndTest : public ::testing::Test {
   void KillAtRandomMoments(int kills, uint32_t seed);
   // Waits until no declaration is unfinished; false at the deadline.
   bool WaitSettled(std::chrono::seconds deadline);
+  // Waits until `done()` (read from the database the daemon writes as it goes); false at the
+  // deadline.
+  bool WaitUntil(const std::function<bool()>& done,
+                 std::chrono::seconds deadline = std::chrono::seconds(30));
+  // The real binary: `customsd -c CONFIG args...`.
+  CliResult Cli(std::vector<std::string> args);
   // Checks every declaration's state and phase against its scenario.
   void ExpectScenarioOutcomes();
   // The mock's /mock/stats.

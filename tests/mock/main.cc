@@ -146,6 +146,9 @@ int main(int argc, char** argv) {
   app.add_flag("--allow-shared-transaction-id", allow_shared_transaction_id,
                "accept one transaction_id for several out_trade_no (test data shortcut)");
   app.add_option("--stats-file", stats_file, "write /mock/stats JSON here when stopping");
+  app.add_option("--noauth-customs", o.noauth_customs,
+                 "refuse every declare at this customs with 403 NOAUTH until POST "
+                 "/mock/register-customs");
   CLI::Option* page_max =
       app.add_option("--page-max", o.page_max,
                      "at most N records per query page whatever limit asks; the answer's limit "

@@ -93,6 +93,11 @@ MockServer::Reply MockServer::HandleDeclare(const httplib::Request& req, const s
   if (!f.ok()) return FromError(f.error());
   if (f->mchid != mchid) return FromError(MchidMismatch(f->mchid, "body"));
   if (auto refusal = OrderBook::MarkerRefusal(*f)) return FromError(*refusal);
+  if (!options_.noauth_customs.empty() && f->customs == options_.noauth_customs &&
+      !customs_registered_) {
+    return FromError({403, "NOAUTH", "The merchant has not registered with the current customs",
+                      std::nullopt});
+  }
   ApiResult<OrderRecord> rec = orders_.Declare(*f, clock_.Now());
   if (!rec.ok()) return FromError(rec.error());
   return Reply{200, DeclareAnswer(*rec).dump()};

@@ -122,6 +122,12 @@ struct MockOptions {
   // data that reuses one transaction_id.
   bool bind_transaction_ids = true;
 
+  // When set, every declare at this customs is refused with 403 NOAUTH ("the merchant has not
+  // registered with the current customs") until POST /mock/register-customs (the merchant
+  // registers): a refusal of the merchant at one customs that the order data cannot cause or
+  // correct, unlike the NOAUTH marker in an order number.
+  std::string noauth_customs;
+
   FaultRates faults;
   bool faults_on_certificates = true;  // false: GET {prefix}/certificates is never faulted
   std::chrono::milliseconds hang{30000};

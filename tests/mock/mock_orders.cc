@@ -64,7 +64,8 @@ std::string_view ToString(DeclState state) {
 }
 
 std::optional<ApiError> OrderBook::MarkerRefusal(const DeclarationFields& f) {
-  if (Has(f, "PARAMERR")) {
+  // In merchant_customs_no the marker is a mistake the merchant can correct with a modify.
+  if (Has(f, "PARAMERR") || f.merchant_customs_no.find("PARAMERR") != std::string::npos) {
     return ApiError{400, "PARAM_ERROR", "Invalid customs registration No. length",
                     ErrorDetail{"merchant_customs_no", f.merchant_customs_no,
                                 "is not a customs registration No. known to customs", "body"}};

@@ -10,6 +10,7 @@
 //   "EXCEPTONCE" -> EXCEPT the first time it settles, SUCCESS after a re-push
 //   "EXCEPT"     -> EXCEPT every time
 //   "PARAMERR"   -> the declare is refused: 400 PARAM_ERROR, detail.field merchant_customs_no
+//                   (also when merchant_customs_no holds it: then a modify can correct it)
 //   "NOAUTH"     -> the declare is refused: 403 NOAUTH
 //   otherwise SUCCESS, or a seeded draw (mix_fail / mix_except) each time it settles.
 //

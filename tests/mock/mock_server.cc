@@ -241,6 +241,13 @@ void MockServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
     res.set_content(Stats().ToJson(), "application/json");
     return;
   }
+  // The merchant registers with MockOptions::noauth_customs: its declares there are taken.
+  if (req.method == "POST" && req.path == "/mock/register-customs") {
+    customs_registered_ = true;
+    res.set_header("Request-ID", request_id);
+    res.set_content("{}", "application/json");
+    return;
+  }
   // A webhook sink for customsd's alerts, so the demo needs no other server: POST
   // /mock/webhook records the body, GET /mock/webhook lists what was received.
   if (req.path == "/mock/webhook" && (req.method == "POST" || req.method == "GET")) {

@@ -145,6 +145,8 @@ class MockServer {
   std::thread listener_;
   int port_ = 0;
   std::atomic<uint64_t> next_request_id_{1};
+  // Set by POST /mock/register-customs: options_.noauth_customs no longer refuses.
+  std::atomic<bool> customs_registered_{false};
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

@@ -561,5 +561,23 @@ TEST_F(MockServerTest, StopIsPromptWithIdleKeepAliveConnections) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
+TEST_F(MockServerTest, NoauthCustomsRefusesDeclaresThereUntilTheMerchantRegisters) {
+  StartServer([](MockOptions& o) { o.noauth_customs = kCustoms; });
+  Exchange refused = Declare(DeclareBody("20150806125346"));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.Code(), "NOAUTH");
+  EXPECT_EQ(Verdict(refused), VerifyVerdict::kOk);  // signed, as WeChat's refusals are
+  Exchange elsewhere = Declare(
+      DeclareBody("20150806125347", {{"customs", "NINGBO"}}, "1000320306201511078440737891"));
+  EXPECT_EQ(elsewhere.status, 200) << elsewhere.body;
+
+  httplib::Client client(server_->base_url());
+  auto registered = client.Post("/mock/register-customs", "", "application/json");
+  ASSERT_TRUE(registered);
+  EXPECT_EQ(registered->status, 200);
+  Exchange taken = Declare(DeclareBody("20150806125346"));
+  EXPECT_EQ(taken.status, 200) << taken.body;
+}
+
 }  // namespace
 }  // namespace customsd::mock::testing

@@ -112,5 +112,67 @@ TEST(MigratorTest, AppliesOnlyTheMigrationsNotYetApplied) {
   EXPECT_EQ(*SchemaVersion(*db), 2);
 }
 
+TEST(MigratorTest, AMigrationThatLeavesADanglingReferenceIsRolledBack) {
+  TempDir dir;
+  auto db = std::move(Database::Open(dir.File("a.db"))).value();
+  std::vector<Migration> migrations = {
+      {"0001_one", "CREATE TABLE parent (id INTEGER PRIMARY KEY); "
+                   "CREATE TABLE child (p INTEGER REFERENCES parent (id)); "
+                   "INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1);"},
+      {"0002_two", "DELETE FROM parent;"},  // foreign keys are off while migrating
+  };
+  auto report = Migrate(*db, migrations);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("0002_two"), std::string::npos);
+  EXPECT_NE(report.status().message().find("table child"), std::string::npos)
+      << report.status().message();
+  EXPECT_EQ(*SchemaVersion(*db), 1);
+  SQLite::Statement q(db->sqlite(), "SELECT count(*) FROM parent");
+  ASSERT_TRUE(q.executeStep());
+  EXPECT_EQ(q.getColumn(0).getInt(), 1);
+  // Foreign keys are on again for the connection's later work.
+  SQLite::Statement fk(db->sqlite(), "PRAGMA foreign_keys");
+  ASSERT_TRUE(fk.executeStep());
+  EXPECT_EQ(fk.getColumn(0).getInt(), 1);
+}
+
+TEST(MigratorTest, Version4KeepsEveryRowAndAllowsTheCancelledPhase) {
+  TempDir dir;
+  auto db = std::move(Database::Open(dir.File("a.db"))).value();
+  std::vector<Migration> three(EmbeddedMigrations().begin(), EmbeddedMigrations().begin() + 3);
+  ASSERT_TRUE(Migrate(*db, three).ok());
+  db->sqlite().exec(
+      "INSERT INTO declarations (id, appid, mchid, out_trade_no, transaction_id, customs, "
+      "merchant_customs_no, phase, next_attempt_at, created_at, updated_at, check_first, "
+      "redeclares) VALUES (7, 'wx1', '123', 'P1', 'T1', 'NINGBO', 'M1', 'attention', 5, 1, 2, 1, "
+      "2); "
+      "INSERT INTO events (declaration_id, at, kind) VALUES (7, 3, 'refused'); "
+      "INSERT INTO alerts (declaration_id, cause, dedupe_key, summary, created_at, "
+      "next_attempt_at) VALUES (7, 'refused', 'k', 's', 4, 4);");
+  ASSERT_TRUE(MigrateToLatest(*db).ok());
+  SQLite::Statement q(db->sqlite(),
+                      "SELECT out_trade_no, phase, check_first, redeclares, "
+                      "(SELECT count(*) FROM events WHERE declaration_id = 7), "
+                      "(SELECT count(*) FROM alerts WHERE declaration_id = 7) "
+                      "FROM declarations WHERE id = 7");
+  ASSERT_TRUE(q.executeStep());
+  EXPECT_EQ(q.getColumn(0).getString(), "P1");
+  EXPECT_EQ(q.getColumn(1).getString(), "attention");
+  EXPECT_EQ(q.getColumn(2).getInt(), 1);
+  EXPECT_EQ(q.getColumn(3).getInt(), 2);
+  EXPECT_EQ(q.getColumn(4).getInt(), 1);
+  EXPECT_EQ(q.getColumn(5).getInt(), 1);
+  db->sqlite().exec("UPDATE declarations SET phase = 'cancelled' WHERE id = 7");
+  EXPECT_THROW(db->sqlite().exec("UPDATE declarations SET phase = 'gone' WHERE id = 7"),
+               SQLite::Exception);
+  EXPECT_TRUE(HasObject(*db, "index", "declarations_due"));
+  for (const char* view : {"needs_attention", "open_alerts", "today_by_state", "waiting_longest",
+                           "events_readable"}) {
+    EXPECT_TRUE(HasObject(*db, "view", view)) << view;
+    SQLite::Statement v(db->sqlite(), std::string("SELECT * FROM ") + view);
+    EXPECT_NO_THROW(while (v.executeStep()) {}) << view;
+  }
+}
+
 }  // namespace
 }  // namespace customsd

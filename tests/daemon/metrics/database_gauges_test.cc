@@ -90,7 +90,7 @@ TEST_F(DatabaseGaugesTest, CountsEveryStateAndPhaseTheOldestUnfinishedAndTheAler
   ASSERT_NE(gauges, nullptr);
   auto f = gauges->Collect();
   EXPECT_EQ(GaugeValue(f, "customsd_database_up"), 1);
-  EXPECT_EQ(FindFamily(f, "customsd_declarations")->metric.size(), 36u);
+  EXPECT_EQ(FindFamily(f, "customsd_declarations")->metric.size(), 6u * 7u);
   EXPECT_EQ(GaugeValue(f, "customsd_declarations", {{"state", "UNDECLARED"}, {"phase", "submit"}}),
             1);
   EXPECT_EQ(GaugeValue(f, "customsd_declarations", {{"state", "SUBMITTED"}, {"phase", "poll"}}), 2);
@@ -141,8 +141,8 @@ TEST_F(DatabaseGaugesTest, OpeningAMissingDatabaseFails) {
 
 TEST_F(DatabaseGaugesTest, TheTextHasTheExpectedNamesAndLabelsAndNoOrderNumbers) {
   AddRows();
-  Metrics metrics(kStart);
-  metrics.OnRequest("declare", OutcomeClass::kOk, std::chrono::milliseconds(200));
+  Metrics metrics(kStart, {"1230000109"});
+  metrics.OnRequest("1230000109", "declare", OutcomeClass::kOk, std::chrono::milliseconds(200));
   metrics.OnTransition(Phase::kSubmit, Phase::kPoll);
   auto gauges = OpenGauges();
   ASSERT_NE(gauges, nullptr);
@@ -150,7 +150,8 @@ TEST_F(DatabaseGaugesTest, TheTextHasTheExpectedNamesAndLabelsAndNoOrderNumbers)
   const std::string text = RenderMetricsText(sources);
   for (const char* expected : {
            "# TYPE customsd_api_requests_total counter",
-           "customsd_api_requests_total{endpoint=\"declare\",outcome=\"ok\"} 1\n",
+           "customsd_api_requests_total{endpoint=\"declare\",mchid=\"1230000109\",outcome=\"ok\"} 1\n",
+           "customsd_api_requests_total{endpoint=\"declare\",mchid=\"other\",outcome=\"ok\"} 0\n",
            "# TYPE customsd_api_request_duration_seconds histogram",
            "customsd_api_request_duration_seconds_bucket{endpoint=\"declare\",le=\"0.25\"} 1\n",
            "customsd_transitions_total{from_phase=\"submit\",to_phase=\"poll\"} 1\n",

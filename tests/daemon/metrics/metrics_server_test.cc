@@ -31,8 +31,8 @@ class MetricsServerTest : public testing::StoreTest {
     auto gauges = DatabaseGauges::Open(dir_.File("customsd.db"), clock_);
     ASSERT_TRUE(gauges.ok()) << gauges.status().message();
     gauges_ = std::move(gauges).value();
-    metrics_.OnRequest("declare", OutcomeClass::kOk, milliseconds(120));
-    metrics_.OnRequest("query", OutcomeClass::kUnknown, std::chrono::seconds(31));
+    metrics_.OnRequest("1230000109", "declare", OutcomeClass::kOk, milliseconds(120));
+    metrics_.OnRequest("1230000109", "query", OutcomeClass::kUnknown, std::chrono::seconds(31));
     metrics_.OnTransition(Phase::kSubmit, Phase::kPoll);
     metrics_.OnPollSuccess(clock_.Now());
     server_ = std::make_unique<MetricsServer>(
@@ -50,7 +50,7 @@ class MetricsServerTest : public testing::StoreTest {
     return port.ok() ? *port : 0;
   }
 
-  Metrics metrics_{testing::TestEpoch()};
+  Metrics metrics_{testing::TestEpoch(), {"1230000109"}};
   std::unique_ptr<DatabaseGauges> gauges_;
   std::atomic<bool> healthy_{true};
   std::unique_ptr<MetricsServer> server_;

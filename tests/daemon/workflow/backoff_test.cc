@@ -90,17 +90,53 @@ TEST(TokenBucketTest, SlowingDownStopsAtATenthOfTheRate) {
 
 TEST(MerchantHoldsTest, AHeldMerchantGetsOneProbePerInterval) {
   MerchantHolds holds(seconds(60));
-  EXPECT_TRUE(holds.MayProceed("m", 0));
-  EXPECT_TRUE(holds.Hold("m", "SIGN_ERROR", 0));
-  EXPECT_FALSE(holds.Hold("m", "SIGN_ERROR", 10));  // already held: not a new hold
-  EXPECT_FALSE(holds.MayProceed("m", 30'000));
-  EXPECT_TRUE(holds.MayProceed("m", 70'000));   // the probe
-  EXPECT_FALSE(holds.MayProceed("m", 70'001));  // only one
-  EXPECT_TRUE(holds.MayProceed("other", 0));
+  const HoldScope m{"m", ""};
+  EXPECT_FALSE(holds.Holding("m", "X", /*send=*/false));
+  EXPECT_TRUE(holds.Hold(m, "SIGN_ERROR", 0));
+  EXPECT_FALSE(holds.Hold(m, "SIGN_ERROR", 10));  // already held: not a new hold
+  EXPECT_EQ(holds.Holding("m", "X", /*send=*/false), m);  // every step, at every customs
+  EXPECT_FALSE(holds.TakeProbe(m, 30'000));
+  EXPECT_TRUE(holds.TakeProbe(m, 70'000));   // the probe
+  EXPECT_FALSE(holds.TakeProbe(m, 70'001));  // only one
+  EXPECT_FALSE(holds.Holding("other", "X", /*send=*/true));
   EXPECT_EQ(holds.Cause("m"), "SIGN_ERROR");
-  EXPECT_TRUE(holds.Release("m"));
-  EXPECT_FALSE(holds.Release("m"));
-  EXPECT_TRUE(holds.MayProceed("m", 70'002));
+  EXPECT_TRUE(holds.Release(m));
+  EXPECT_FALSE(holds.Release(m));
+  EXPECT_FALSE(holds.Holding("m", "X", /*send=*/true));
+}
+
+TEST(MerchantHoldsTest, ACustomsHoldStopsOnlySendsToThatCustoms) {
+  MerchantHolds holds(seconds(60));
+  const HoldScope a{"m", "A"};
+  EXPECT_TRUE(holds.Hold(a, "NO_AUTH", 0));
+  EXPECT_EQ(holds.Holding("m", "A", /*send=*/true), a);
+  EXPECT_FALSE(holds.Holding("m", "A", /*send=*/false));  // polls go on
+  EXPECT_FALSE(holds.Holding("m", "B", /*send=*/true));   // other customs go on
+  EXPECT_FALSE(holds.Cause("m"));
+  EXPECT_EQ(holds.Cause("m", "A"), "NO_AUTH");
+  EXPECT_EQ(holds.merchants(), 0u);
+  EXPECT_EQ(holds.customs_pairs(), 1u);
+  // A whole-merchant hold comes first.
+  EXPECT_TRUE(holds.Hold({"m", ""}, "SIGN_ERROR", 0));
+  EXPECT_EQ(holds.Holding("m", "A", /*send=*/true), (HoldScope{"m", ""}));
+  EXPECT_EQ(holds.size(), 2u);
+}
+
+TEST(MerchantHoldsTest, WaitingDeclarationsAreSkippedUntilTheProbeIsDue) {
+  MerchantHolds holds(seconds(60));
+  const HoldScope a{"m", "A"};
+  holds.Hold(a, "NO_AUTH", 0);
+  holds.Wait(a, 7);
+  holds.Wait({"m", "B"}, 8);  // not held: not remembered
+  std::set<int64_t> skip;
+  holds.AddWaiting(30'000, &skip);
+  EXPECT_EQ(skip, (std::set<int64_t>{7}));
+  skip.clear();
+  holds.AddWaiting(60'000, &skip);  // the probe is due: it must be able to find 7
+  EXPECT_TRUE(skip.empty());
+  holds.Release(a);
+  holds.AddWaiting(30'000, &skip);
+  EXPECT_TRUE(skip.empty());
 }
 
 }  // namespace

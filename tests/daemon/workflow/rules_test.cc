@@ -64,7 +64,8 @@ TEST_F(RulesTest, SuccessIsDoneWithoutAnAlertAndFailIsDoneWithOne) {
   EXPECT_EQ(f.update.explanation, "amount mismatch");
   ASSERT_TRUE(f.alert);
   EXPECT_EQ(f.alert->cause, "FAIL");
-  EXPECT_EQ(f.alert->dedupe_key, "declaration:7:FAIL");
+  EXPECT_EQ(f.alert->dedupe_key,
+            "declaration:7:FAIL:v" + std::to_string(Polling().version));
   EXPECT_NE(f.alert->summary.find("O1"), std::string::npos);
   EXPECT_NE(f.alert->summary.find("amount mismatch"), std::string::npos);
 }
@@ -138,7 +139,7 @@ TEST_F(RulesTest, AnUnknownSendMarksTheDeclarationToBeCheckedFirst) {
 TEST_F(RulesTest, ARefusalNeedsAttentionNamingTheCode) {
   ApiOutcome refused{OutcomeClass::kRefused, 400, "PARAM_ERROR", "bad customs"};
   refused.request_id = "rid-1";
-  Decision d = rules_.Refused(Polling(), refused, 0);
+  Decision d = rules_.Refused(Polling(), refused, /*doubt=*/false, 0);
   EXPECT_EQ(d.update.phase, Phase::kAttention);
   EXPECT_EQ(d.update.last_error_code, "PARAM_ERROR");
   EXPECT_EQ(d.update.last_http_status, std::optional<int>(400));
@@ -146,6 +147,22 @@ TEST_F(RulesTest, ARefusalNeedsAttentionNamingTheCode) {
   ASSERT_TRUE(d.alert);
   EXPECT_EQ(d.alert->cause, "refused:PARAM_ERROR");
   EXPECT_NE(d.alert->summary.find("bad customs"), std::string::npos);
+}
+
+TEST_F(RulesTest, ASignedRefusalOfTheSendClearsTheDoubtAndARefusedQueryKeepsIt) {
+  DeclarationRecord sent = Polling();
+  sent.check_first = true;  // the attempt was committed before the send
+  ApiOutcome refused{OutcomeClass::kRefused, 400, "PARAM_ERROR", "bad customs no"};
+  EXPECT_EQ(rules_.Refused(sent, refused, /*doubt=*/false, 0).update.check_first, false);
+  EXPECT_EQ(rules_.Refused(sent, refused, /*doubt=*/true, 0).update.check_first, true);
+}
+
+TEST_F(RulesTest, TheSameRefusalAfterAnOperatorsRetryIsANewAlert) {
+  DeclarationRecord r = Polling();
+  ApiOutcome refused{OutcomeClass::kRefused, 400, "PARAM_ERROR", "bad customs no"};
+  const std::string first = rules_.Refused(r, refused, false, 0).alert->dedupe_key;
+  r.version += 2;  // the attention transition, then 'customsd retry'
+  EXPECT_NE(rules_.Refused(r, refused, false, 0).alert->dedupe_key, first);
 }
 
 }  // namespace

@@ -34,10 +34,19 @@ inline std::shared_ptr<CustomsClient> Unowned(CustomsClient* client) {
 
 class WorkflowTest : public StoreTest {
  protected:
-  WorkflowTest() {
+  WorkflowTest() { UseEngine(DefaultOptions()); }
+
+  static EngineOptions DefaultOptions() {
     EngineOptions options;
     options.seed = 42;
     options.hold_probe_interval = std::chrono::minutes(5);
+    return options;
+  }
+
+  // Replaces the engine by a new one on the same database (as a restart does: nothing the old
+  // one held in memory survives).
+  void UseEngine(const EngineOptions& options) {
+    engine_.reset();
     engine_ = std::make_unique<Engine>(
         options, TestSettings(), *db_, nullptr,
         [this](const std::string& mchid) {
