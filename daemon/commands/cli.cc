@@ -49,6 +49,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   AddRedeclareCommand(app, env);
   AddModifyCommand(app, env);
   AddCancelCommand(app, env);
+  AddVerifyIdentityCommand(app, env);
+  AddWatchCommand(app, env);
   AddCheckCommand(app, env);
   AddMigrateCommand(app, env);
   AddBackupCommand(app, env);
