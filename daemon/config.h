@@ -87,7 +87,21 @@ struct Config {
   struct Alerts {
     std::string webhook_url;  // "" = no webhook
     std::string webhook_format = "generic";
-    std::string command;  // "" = no command; else an absolute path
+    std::string webhook_secret_file;   // dingtalk/feishu signing secret; "" = unsigned
+    std::vector<std::string> mention;  // people the chat message @-mentions
+    std::string command;               // "" = no command; else an absolute path
+    // Flood control: with digest = "daily", once flood_limit alerts went out one by one in
+    // the last hour, further alerts wait for one digest a day at digest_at (HH:MM, UTC).
+    std::string digest = "off";
+    std::string digest_at = "09:00";
+    int flood_limit = 20;
+    struct Email {
+      std::string smtp_url;  // "" = no email
+      std::string from;
+      std::vector<std::string> to;
+      std::string username;  // "" = no SMTP AUTH
+      std::string password_file;
+    } email;
   } alerts;
 
   struct Metrics {

@@ -164,6 +164,35 @@ class Section {
     return Status::Ok();
   }
 
+  Status ReadStrings(std::string_view key, std::vector<std::string>* out) const {
+    const toml::node* node = Find(key);
+    if (node == nullptr) {
+      return Status::Ok();
+    }
+    const toml::array* array = node->as_array();
+    if (array == nullptr) {
+      return WrongType(key, *node, "an array of strings");
+    }
+    std::vector<std::string> values;
+    for (const toml::node& item : *array) {
+      if (!item.is_string()) {
+        return WrongType(key, item, "an array of strings");
+      }
+      values.push_back(item.as_string()->get());
+    }
+    *out = std::move(values);
+    return Status::Ok();
+  }
+
+  // The sub-table `key` ([alerts.email]); an absent one reads as empty, so defaults stay.
+  StatusOr<Section> Table(std::string_view key) const {
+    const toml::node* node = table_ == nullptr ? nullptr : table_->get(key);
+    if (node != nullptr && !node->is_table()) {
+      return WrongType(key, *node, "a table");
+    }
+    return Section(source_, Key(key), node == nullptr ? nullptr : node->as_table(), lines_);
+  }
+
   Status ReadDuration(std::string_view key, milliseconds* out) const {
     const toml::node* node = Find(key);
     if (node == nullptr) {
@@ -274,6 +303,26 @@ Status ReadBackoff(const Section& s, BackoffConfig* b) {
 }
 
 // Reads every section but the merchants. Each entry: the table name and how to read it.
+Status ReadAlerts(const Section& s, Config::Alerts* a) {
+  CUSTOMSD_RETURN_IF_ERROR(s.ReadString("webhook_url", &a->webhook_url));
+  CUSTOMSD_RETURN_IF_ERROR(s.ReadString("webhook_format", &a->webhook_format));
+  CUSTOMSD_RETURN_IF_ERROR(s.ReadString("webhook_secret_file", &a->webhook_secret_file));
+  CUSTOMSD_RETURN_IF_ERROR(s.ReadStrings("mention", &a->mention));
+  CUSTOMSD_RETURN_IF_ERROR(s.ReadString("command", &a->command));
+  CUSTOMSD_RETURN_IF_ERROR(s.ReadString("digest", &a->digest));
+  CUSTOMSD_RETURN_IF_ERROR(s.ReadString("digest_at", &a->digest_at));
+  CUSTOMSD_RETURN_IF_ERROR(s.ReadInt("flood_limit", &a->flood_limit));
+  StatusOr<Section> email = s.Table("email");
+  if (!email.ok()) return email.status();
+  CUSTOMSD_RETURN_IF_ERROR(
+      email->RefuseUnknownKeys({"smtp_url", "from", "to", "username", "password_file"}));
+  CUSTOMSD_RETURN_IF_ERROR(email->ReadString("smtp_url", &a->email.smtp_url));
+  CUSTOMSD_RETURN_IF_ERROR(email->ReadString("from", &a->email.from));
+  CUSTOMSD_RETURN_IF_ERROR(email->ReadStrings("to", &a->email.to));
+  CUSTOMSD_RETURN_IF_ERROR(email->ReadString("username", &a->email.username));
+  return email->ReadString("password_file", &a->email.password_file);
+}
+
 Status ReadSections(const toml::table& root, const std::string& source, ConfigKeyLines* lines,
                     Config* c) {
   struct Reader {
@@ -317,12 +366,9 @@ Status ReadSections(const toml::table& root, const std::string& source, ConfigKe
          return s.ReadDuration("interval", &c->redeclare.interval);
        }},
       {"alerts",
-       {"webhook_url", "webhook_format", "command"},
-       [c](const Section& s) {
-         CUSTOMSD_RETURN_IF_ERROR(s.ReadString("webhook_url", &c->alerts.webhook_url));
-         CUSTOMSD_RETURN_IF_ERROR(s.ReadString("webhook_format", &c->alerts.webhook_format));
-         return s.ReadString("command", &c->alerts.command);
-       }},
+       {"webhook_url", "webhook_format", "webhook_secret_file", "mention", "command", "digest",
+        "digest_at", "flood_limit", "email"},
+       [c](const Section& s) { return ReadAlerts(s, &c->alerts); }},
       {"metrics",
        {"listen"},
        [c](const Section& s) { return s.ReadString("listen", &c->metrics.listen); }},
@@ -354,6 +400,9 @@ void ResolvePaths(const ConfigContext& ctx, Config* config) {
     m.apiv3_key_file = ResolveConfigPath(m.apiv3_key_file, key_dir);
     m.platform_public_key_file = ResolveConfigPath(m.platform_public_key_file, key_dir);
   }
+  config->alerts.webhook_secret_file =
+      ResolveConfigPath(config->alerts.webhook_secret_file, key_dir);
+  config->alerts.email.password_file = ResolveConfigPath(config->alerts.email.password_file, key_dir);
   config->wechatpay.ca_file = ResolveConfigPath(config->wechatpay.ca_file, ctx.config_dir);
   config->database.path = ResolveConfigPath(config->database.path, ctx.config_dir);
 }

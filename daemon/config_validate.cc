@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "daemon/alerts/smtp_mailer.h"
 #include "daemon/config.h"
 #include "daemon/duration.h"
 
@@ -181,15 +182,74 @@ Status CheckSchedules(const Checker& c, const Config& config) {
   return c.Positive("redeclare.interval", config.redeclare.interval);
 }
 
-Status CheckAlertsMetricsLog(const Checker& c, const Config& config) {
-  const Config::Alerts& a = config.alerts;
+bool IsHourMinute(const std::string& t) {
+  auto digit = [&t](size_t i) { return t[i] >= '0' && t[i] <= '9'; };
+  return t.size() == 5 && digit(0) && digit(1) && t[2] == ':' && digit(3) && digit(4) &&
+         std::stoi(t.substr(0, 2)) < 24 && std::stoi(t.substr(3, 2)) < 60;
+}
+
+Status CheckEmail(const Checker& c, const Config::Alerts::Email& e) {
+  if (e.smtp_url.empty()) {
+    if (!e.to.empty() || !e.from.empty()) {
+      return c.Fail("alerts.email.smtp_url", "is required when alerts.email has from or to");
+    }
+    return Status::Ok();
+  }
+  if (std::string why = CheckSmtpUrl(e.smtp_url); !why.empty()) {
+    return c.Fail("alerts.email.smtp_url", why);
+  }
+  CUSTOMSD_RETURN_IF_ERROR(c.NotEmpty("alerts.email.from", e.from));
+  if (e.to.empty()) return c.Fail("alerts.email.to", "must name at least one address");
+  for (const std::string& address : e.to) {
+    if (address.find('@') == std::string::npos || address.find_first_of("<>, \r\n") != std::string::npos) {
+      return c.Fail("alerts.email.to", "must hold bare addresses like ops@example.com (got " +
+                                           QuoteForMessage(address) + ")");
+    }
+  }
+  if (e.username.empty() != e.password_file.empty()) {
+    // Named by the key that was written, so the message has its line.
+    return c.Fail(e.username.empty() ? "alerts.email.password_file" : "alerts.email.username",
+                  "username and password_file go together");
+  }
+  return Status::Ok();
+}
+
+Status CheckAlerts(const Checker& c, const Config::Alerts& a) {
   CUSTOMSD_RETURN_IF_ERROR(c.Check("alerts.webhook_url", CheckWebhookUrl(a.webhook_url)));
   CUSTOMSD_RETURN_IF_ERROR(c.OneOf("alerts.webhook_format", a.webhook_format,
-                                   {"generic", "wecom", "dingtalk", "slack"}));
+                                   {"generic", "wecom", "dingtalk", "feishu", "lark", "slack"}));
+  const bool signs = a.webhook_format == "dingtalk" || a.webhook_format == "feishu" ||
+                     a.webhook_format == "lark";
+  if (!a.webhook_secret_file.empty() && !signs) {
+    return c.Fail("alerts.webhook_secret_file", "only dingtalk and feishu webhooks are signed");
+  }
+  const bool chat = a.webhook_format != "generic";
+  if (!a.mention.empty() && !chat) {
+    return c.Fail("alerts.mention", "needs a chat webhook_format (wecom, dingtalk, feishu, slack)");
+  }
+  for (const std::string& m : a.mention) {
+    if (m.empty() || m.find_first_of("<>@ \t\r\n\"") != std::string::npos) {
+      return c.Fail("alerts.mention",
+                    "must hold plain IDs (a WeCom userid, a DingTalk mobile or userId, a Feishu "
+                    "open_id, a Slack member ID, or all/here/channel) without @ (got " +
+                        QuoteForMessage(m) + ")");
+    }
+  }
   if (!a.command.empty() && !a.command.starts_with('/')) {
     return c.Fail("alerts.command",
                   "must be an absolute path or \"\" (got " + QuoteForMessage(a.command) + ")");
   }
+  CUSTOMSD_RETURN_IF_ERROR(c.OneOf("alerts.digest", a.digest, {"off", "daily"}));
+  if (!IsHourMinute(a.digest_at)) {
+    return c.Fail("alerts.digest_at",
+                  "must be HH:MM in UTC, like \"09:00\" (got " + QuoteForMessage(a.digest_at) + ")");
+  }
+  CUSTOMSD_RETURN_IF_ERROR(c.AtLeast("alerts.flood_limit", a.flood_limit, 1));
+  return CheckEmail(c, a.email);
+}
+
+Status CheckAlertsMetricsLog(const Checker& c, const Config& config) {
+  CUSTOMSD_RETURN_IF_ERROR(CheckAlerts(c, config.alerts));
   CUSTOMSD_RETURN_IF_ERROR(c.Check("metrics.listen", CheckListenAddress(config.metrics.listen)));
   return c.OneOf("log.level", config.log.level,
                  {"trace", "debug", "info", "warn", "error", "critical", "off"});

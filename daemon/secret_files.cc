@@ -134,7 +134,29 @@ Status CheckSecretFiles(const Config& config) {
       }
     }
   }
+  for (const auto& [path, key] :
+       {std::pair{config.alerts.webhook_secret_file, "alerts.webhook_secret_file"},
+        std::pair{config.alerts.email.password_file, "alerts.email.password_file"}}) {
+    if (path.empty()) continue;
+    StatusOr<std::string> secret = ReadLineSecretFile(path, key);
+    if (!secret.ok()) return secret.status();
+    explicit_bzero(secret->data(), secret->size());
+  }
   return Status::Ok();
+}
+
+StatusOr<std::string> ReadLineSecretFile(const std::string& path, std::string_view key_name) {
+  StatusOr<std::string> secret = ReadSecretFile(path, key_name);
+  if (!secret.ok()) return secret;
+  std::string& s = *secret;
+  if (s.ends_with("\n")) s.pop_back();
+  if (s.ends_with("\r")) s.pop_back();
+  if (s.empty() || s.find_first_of("\r\n") != std::string::npos) {
+    explicit_bzero(s.data(), s.size());
+    return Status::InvalidInput(std::string(key_name) + ": " + path +
+                                " must hold the secret on one line");
+  }
+  return secret;
 }
 
 }  // namespace customsd

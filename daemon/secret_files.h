@@ -26,7 +26,8 @@
 namespace customsd {
 
 // Checks every merchant's private_key_file, apiv3_key_file and (when set)
-// platform_public_key_file. Stops at the first problem.
+// platform_public_key_file, then alerts.webhook_secret_file and alerts.email.password_file
+// when set. Stops at the first problem.
 Status CheckSecretFiles(const Config& config);
 
 // Reads a secret file after the checks above; `key_name` (e.g. "merchant.private_key_file")
@@ -35,6 +36,10 @@ StatusOr<std::string> ReadSecretFile(const std::string& path, std::string_view k
 
 // ReadSecretFile plus the APIv3 length rule; returns the 32 key bytes without the newline.
 StatusOr<std::string> ReadApiV3KeyFile(const std::string& path, std::string_view key_name);
+
+// ReadSecretFile for a one-line secret (a robot's signing secret, an SMTP password): one
+// trailing "\n" (or "\r\n") is not part of it; an empty secret is refused.
+StatusOr<std::string> ReadLineSecretFile(const std::string& path, std::string_view key_name);
 
 // Reads a public file (no permission rule), e.g. the platform public key.
 StatusOr<std::string> ReadPublicFile(const std::string& path, std::string_view key_name);

@@ -8,6 +8,7 @@
 #include <future>
 
 #include "daemon/alerts/alert_command.h"
+#include "daemon/alerts/alert_channels.h"
 #include "daemon/alerts/alert_deliverer.h"
 #include "daemon/certificate_refresher.h"
 #include "daemon/commands/command_context.h"
@@ -151,10 +152,15 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
                                                             : alerts_db.status().message());
     return kExitFailure;
   }
+  auto channels = OpenAlertChannels(config->alerts, clock);
+  if (!channels.ok()) {
+    spdlog::critical("cannot start alert delivery: {}", channels.status().message());
+    return ExitCodeFor(channels.status());
+  }
   CurlTransport alert_transport(CurlTransportOptions{});
   SeededRandom alert_random(static_cast<uint64_t>(UnixMillis(clock.Now())));
   AlertDeliverer deliverer(**alerts_db, config->alerts, alert_transport, clock, alert_random,
-                           **alert_runner);
+                           **alert_runner, channels->options);
   deliverer.Start();
 
   std::optional<CertificateRefresher> refresher;

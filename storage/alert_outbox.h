@@ -11,6 +11,8 @@
 //    same file cannot undo the first one's work.
 //  - Everything a retry needs (attempts, next_attempt_at, last_error) lives in the row, so
 //    delivery survives restarts; nothing is kept in memory between calls.
+//  - An alert with in_digest set waits for the daily digest (alert_deliverer.h); it is pending
+//    like any other, so Due returns it when its digest is due.
 //  - Times are Unix ms, like every time in the database.
 //
 // Thread safety: as Database (one connection, one thread at a time).
@@ -23,6 +25,10 @@
 
 #include "common/status.h"
 #include "storage/database.h"
+
+namespace SQLite {
+class Statement;
+}  // namespace SQLite
 
 namespace customsd {
 
@@ -39,7 +45,17 @@ struct PendingAlert {
   int attempts = 0;  // delivery attempts made so far
   int64_t next_attempt_at = 0;
   std::string last_error;  // "" when NULL
+  bool in_digest = false;  // held back by the flood limit for the next digest
 };
+
+// The columns PendingAlertFrom reads, in this order, at the start of a SELECT from alerts.
+inline constexpr char kPendingAlertColumns[] =
+    "id, declaration_id, mchid, cause, dedupe_key, summary, details, created_at, attempts, "
+    "next_attempt_at, last_error, in_digest";
+constexpr int kPendingAlertColumnCount = 12;
+
+// The row `q` is on, selected with kPendingAlertColumns first.
+PendingAlert PendingAlertFrom(SQLite::Statement& q);
 
 struct AlertCounts {
   int64_t pending = 0;
@@ -58,6 +74,13 @@ class AlertOutbox {
   // Records a failed attempt: the new attempt count, when to try again, and why it failed.
   Status ScheduleRetry(int64_t id, int attempts, int64_t next_attempt_at,
                        const std::string& last_error);
+
+  // Holds a pending alert back for the digest due at `digest_at_ms`: in_digest = 1,
+  // next_attempt_at = digest_at_ms, last_error = `note` (what an operator reads meanwhile).
+  Status DeferToDigest(int64_t id, int64_t digest_at_ms, const std::string& note);
+
+  // How many alerts sent one by one (not in a digest) were delivered at or after since_ms.
+  StatusOr<int64_t> DeliveredAloneSince(int64_t since_ms);
 
   // For metrics and `customsd stats`.
   StatusOr<AlertCounts> Counts();

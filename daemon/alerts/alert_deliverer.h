@@ -2,46 +2,57 @@
 //
 // Contract
 //  - Every alert is logged once at error level ("alert 7 (FAIL): <summary>") the first time it
-//    is attempted (attempts = 0), whatever the channels. With neither alerts.webhook_url nor
-//    alerts.command configured, that line is the delivery and the alert is marked delivered.
-//  - Webhook: POST of WebhookBody (daemon/alerts/alert_message.h) with Content-Type
-//    application/json; accepted per CheckWebhookAnswer (2xx, and errcode 0 for WeCom/DingTalk).
-//    A transport error or any other answer fails the attempt. Command: AlertCommandRunner.
+//    is attempted (attempts = 0), whatever the channels. With no channel configured (no
+//    webhook_url, no email, no command), that line is the delivery and the alert is marked
+//    delivered.
+//  - Channels: "webhook" (WebhookRequest of chat_formats.h, per alerts.webhook_format, signed
+//    with options.webhook_secret when set; accepted per CheckWebhookAnswer), "email"
+//    (options.mailer, when set: the notice's title as the subject, its lines as the text) and
+//    "command" (AlertCommandRunner). A transport error or any refusal fails the attempt.
 //  - An alert is delivered when every configured channel has accepted it. Each channel is
-//    remembered separately, so a channel that already succeeded is not repeated while the
-//    other is retried: when one of two channels failed, last_error starts with
-//    "delivered to webhook; " (or "delivered to command; ") followed by the other's failure,
-//    e.g. "delivered to webhook; command: exited with status 1". Keeping this in last_error
-//    (rather than a new column) keeps the schema as it is and stays readable in sqlite3. The
-//    memory is per channel kind: after a config change to another webhook_url, alerts the old
-//    receiver accepted are not sent to the new one.
+//    remembered separately, so a channel that already accepted is not repeated while another
+//    is retried: last_error then starts with "delivered to webhook; " (or "delivered to
+//    webhook and email; ") followed by the others' failures, e.g. "delivered to webhook;
+//    command: exited with status 1". Keeping this in last_error (rather than a table) keeps the
+//    schema small and stays readable in sqlite3. The memory is per channel kind: after a config
+//    change to another webhook_url, alerts the old receiver accepted are not sent to the new one.
+//  - Flood control (alerts.digest = "daily"): once alerts.flood_limit alerts went out one by
+//    one within the last hour, a new alert (one not attempted yet) is not sent alone: it is
+//    held for the next digest at alerts.digest_at UTC (in_digest = 1, next_attempt_at = that
+//    time, last_error says so). When the digest is due, each channel gets one message (a
+//    DigestNotice) for every held alert it has not accepted yet; the log still has every alert's
+//    line at once. Without digest, every alert goes out alone however many there are.
 //  - A failed attempt is retried with exponential backoff and full jitter (5 s initial, doubling,
 //    capped at 10 min), without an attempt limit: nothing is ever dropped. Attempts,
 //    next_attempt_at and last_error are in the table, so retries survive restarts.
 //  - Delivery is at least once: a crash (or Stop) between a receiver's acceptance and the
 //    database update sends that channel again on the next start.
-//  - The webhook URL is never logged or stored (it carries tokens): messages say "webhook",
-//    and the URL and its long path/query parts are scrubbed from error texts before use.
+//  - The webhook URL and the secrets are never logged or stored (they carry tokens): messages
+//    say "webhook", and the URL and its long path/query parts are scrubbed from error texts.
 //
 // Threads: RunOnce runs on the caller's thread; Start() runs it every `interval` on a thread of
 // its own, so a slow receiver never blocks the workflow. While started, do not call RunOnce
-// from elsewhere (the Database, Random and runner are used unsynchronised). Stop() is prompt:
-// it wakes the waiting thread, cancels the command runner (a running command is killed and
-// retried later) and stops between alerts; a webhook request in progress finishes or times
-// out (webhook_timeout), unless the owner aborts the transport first (CurlTransport::AbortAll).
+// from elsewhere (the Database, Random, mailer and runner are used unsynchronised). Stop() is
+// prompt: it wakes the waiting thread, cancels the command runner (a running command is killed
+// and retried later) and stops between alerts; a webhook request or a mail in progress
+// finishes or times out, unless the owner aborts the transport first (CurlTransport::AbortAll).
 // Start and Stop are meant to be called once each; the destructor calls Stop.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "daemon/alerts/alert_command.h"
 #include "daemon/alerts/alert_message.h"
+#include "daemon/alerts/chat_formats.h"
+#include "daemon/alerts/smtp_mailer.h"
 #include "daemon/config.h"
 #include "daemon/workflow/backoff.h"
 #include "storage/alert_outbox.h"
@@ -55,6 +66,8 @@ struct AlertDelivererOptions {
   std::chrono::milliseconds interval{1000};           // between passes once started
   std::chrono::milliseconds webhook_timeout{10'000};  // one POST, whole request
   int batch = 100;                                    // alerts read per query
+  std::string webhook_secret;  // the content of alerts.webhook_secret_file; "" = unsigned
+  Mailer* mailer = nullptr;    // the email channel; nullptr = none. Outlives the deliverer.
 };
 
 class AlertDeliverer {
@@ -76,14 +89,28 @@ class AlertDeliverer {
   void Stop();
 
  private:
+  struct Outcome {
+    std::vector<std::string> done;      // channels that have accepted (now or before)
+    std::vector<std::string> failures;  // "channel: reason"
+  };
+  using Send = std::function<Status(const std::string& channel)>;
+
   bool Deliver(const PendingAlert& alert);  // one attempt, recorded; true when delivered
-  Status PostWebhook(const PendingAlert& alert);
-  std::string HideWebhookUrl(std::string text) const;
+  int DeliverDigest(const std::vector<PendingAlert>& held);
+  void Hold(const PendingAlert& alert, int64_t now);  // for the digest
+  bool Record(const PendingAlert& alert, const Outcome& outcome, int64_t now, bool quiet);
+  std::vector<std::string> Channels() const;
+  Status SendNotice(const std::string& channel, const AlertNotice& notice,
+                    const std::vector<PendingAlert>& alerts, bool digest);
+  Status PostWebhook(const AlertNotice& notice, const std::vector<PendingAlert>& alerts,
+                     bool digest);
+  int64_t NextDigestAt(int64_t now_ms) const;
+  std::string HideSecrets(std::string text) const;
   void Loop();
 
   AlertOutbox outbox_;
   const Config::Alerts config_;
-  const WebhookFormat format_;
+  WebhookTarget webhook_;
   HttpTransport& transport_;
   const Clock& clock_;
   Random& random_;

@@ -26,31 +26,6 @@ json DetailsObject(const std::string& details) {
   return json{{"text", details}};
 }
 
-std::string SlackEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string ChatText(const PendingAlert& alert) {
-  return std::string(Utf8Prefix(AlertText(alert), kChatTextLimit));
-}
-
 std::string Snippet(std::string_view body) {
   return EscapeControlCharacters(Utf8Prefix(body, kAnswerSnippet));
 }
@@ -61,34 +36,27 @@ std::optional<WebhookFormat> ParseWebhookFormat(std::string_view name) {
   if (name == "generic") return WebhookFormat::kGeneric;
   if (name == "wecom") return WebhookFormat::kWecom;
   if (name == "dingtalk") return WebhookFormat::kDingtalk;
+  if (name == "feishu" || name == "lark") return WebhookFormat::kFeishu;
   if (name == "slack") return WebhookFormat::kSlack;
   return std::nullopt;
 }
 
-std::string AlertText(const PendingAlert& alert) {
-  return "customsd alert " + std::to_string(alert.id) + " (" + alert.cause + "): " + alert.summary;
+static json GenericAlertJson(const PendingAlert& alert) {
+  return json{{"id", alert.id},
+              {"cause", alert.cause},
+              {"summary", alert.summary},
+              {"details", DetailsObject(alert.details)},
+              {"mchid", alert.mchid.empty() ? json(nullptr) : json(alert.mchid)},
+              {"declaration_id", alert.declaration_id ? json(*alert.declaration_id) : json(nullptr)},
+              {"created_at", FormatRfc3339(alert.created_at)}};
 }
 
-std::string WebhookBody(const PendingAlert& alert, WebhookFormat format) {
-  switch (format) {
-    case WebhookFormat::kWecom:
-    case WebhookFormat::kDingtalk:
-      return Dump(json{{"msgtype", "text"}, {"text", {{"content", ChatText(alert)}}}});
-    case WebhookFormat::kSlack:
-      // Cut, then escape, so an entity is never split; the few bytes escaping adds are far
-      // below Slack's own limit.
-      return Dump(json{{"text", SlackEscape(ChatText(alert))}});
-    case WebhookFormat::kGeneric:
-      break;
-  }
-  json j{{"id", alert.id},
-         {"cause", alert.cause},
-         {"summary", alert.summary},
-         {"details", DetailsObject(alert.details)},
-         {"mchid", alert.mchid.empty() ? json(nullptr) : json(alert.mchid)},
-         {"declaration_id", alert.declaration_id ? json(*alert.declaration_id) : json(nullptr)},
-         {"created_at", FormatRfc3339(alert.created_at)}};
-  return Dump(j);
+std::string GenericAlertBody(const PendingAlert& alert) { return Dump(GenericAlertJson(alert)); }
+
+std::string GenericDigestBody(const std::vector<PendingAlert>& alerts) {
+  json list = json::array();
+  for (const PendingAlert& a : alerts) list.push_back(GenericAlertJson(a));
+  return Dump(json{{"digest", true}, {"count", alerts.size()}, {"alerts", list}});
 }
 
 Status CheckWebhookAnswer(const HttpResponse& response, WebhookFormat format) {
@@ -97,19 +65,22 @@ Status CheckWebhookAnswer(const HttpResponse& response, WebhookFormat format) {
     if (!response.body.empty()) why += ": " + Snippet(response.body);
     return Status::Unavailable(why);
   }
-  if (format != WebhookFormat::kWecom && format != WebhookFormat::kDingtalk) return Status::Ok();
-  // Robots answer {"errcode":0,"errmsg":"ok"}; a body that is not such an object is taken as
-  // accepted, since the 2xx is then the only signal there is.
+  if (format == WebhookFormat::kGeneric || format == WebhookFormat::kSlack) return Status::Ok();
+  // A body that is not such an object is taken as accepted, since the 2xx is then the only
+  // signal there is.
   json answer = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (!answer.is_object() || !answer.contains("errcode") || !answer["errcode"].is_number()) {
-    return Status::Ok();
+  if (!answer.is_object()) return Status::Ok();
+  for (const auto& [code, text] : {std::pair{"errcode", "errmsg"}, std::pair{"code", "msg"},
+                                   std::pair{"StatusCode", "StatusMessage"}}) {
+    if (!answer.contains(code) || !answer[code].is_number()) continue;
+    if (answer[code] == 0) return Status::Ok();
+    std::string why = std::string(code) + " " + Dump(answer[code]);
+    if (answer.contains(text) && answer[text].is_string()) {
+      why += ": " + Snippet(answer[text].get<std::string>());
+    }
+    return Status::Unavailable(why);
   }
-  if (answer["errcode"] == 0) return Status::Ok();
-  std::string why = "errcode " + Dump(answer["errcode"]);
-  if (answer.contains("errmsg") && answer["errmsg"].is_string()) {
-    why += ": " + Snippet(answer["errmsg"].get<std::string>());
-  }
-  return Status::Unavailable(why);
+  return Status::Ok();
 }
 
 std::string_view Utf8Prefix(std::string_view text, size_t max_bytes) {

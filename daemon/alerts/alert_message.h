@@ -1,29 +1,25 @@
-// What an alert looks like on the wire: the JSON body POSTed for each alerts.webhook_format,
-// and how each receiver says "accepted".
+// The generic JSON of an alert, and how each receiver says "accepted". The chat formats
+// bodies are in chat_formats.h.
 //
-// Bodies (all UTF-8 JSON; bytes that are not valid UTF-8 become U+FFFD rather than failing):
-//  - generic:  {"id", "cause", "summary", "details" (an object), "mchid" (null when none),
-//               "declaration_id" (null for merchant-wide alerts), "created_at" (RFC 3339 UTC)}.
-//               details is the stored JSON when it is an object, {} when empty, and
-//               {"text": <stored text>} when it is not a JSON object, so nothing is dropped.
-//  - wecom:    WeCom group robot   {"msgtype":"text","text":{"content":AlertText}}
-//  - dingtalk: DingTalk robot      {"msgtype":"text","text":{"content":AlertText}}
-//  - slack:    incoming webhook    {"text":AlertText}, with &, < and > escaped as Slack requires
-//               (otherwise "<" in a summary would be read as a link or mention).
-// Chat texts are cut at kChatTextLimit bytes (WeCom refuses longer text content) on a UTF-8
-// boundary; generic carries the full summary. A DingTalk robot secured by "custom keywords"
-// needs one of its keywords in the text: "customsd" always is.
+// Generic body (UTF-8 JSON; bytes that are not valid UTF-8 become U+FFFD rather than failing):
+//   {"id", "cause", "summary", "details" (an object), "mchid" (null when none),
+//    "declaration_id" (null for merchant-wide alerts), "created_at" (RFC 3339 UTC)}.
+//   details is the stored JSON when it is an object, {} when empty, and {"text": <stored
+//   text>} when it is not a JSON object, so nothing is dropped. A digest is
+//   {"digest": true, "count": N, "alerts": [one such object per alert]}.
 //
-// Answers: every format needs a 2xx. WeCom and DingTalk robots also answer 200 with a JSON
-// {"errcode": N, "errmsg": ...} when they refuse a message (bad key, rate limit, keyword
-// missing), so for those formats a non-zero errcode is a failure too; otherwise a refused
-// alert would be marked delivered and lost.
+// Answers: every format needs a 2xx. WeCom and DingTalk robots also answer 200 with
+// {"errcode": N, "errmsg": ...} when they refuse a message (bad key, bad signature, rate
+// limit, keyword missing), and Feishu/Lark bots with {"code": N, "msg": ...} (older ones
+// {"StatusCode": N, "StatusMessage": ...}); for those formats a non-zero code is a failure
+// too, otherwise a refused alert would be marked delivered and lost.
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "storage/alert_outbox.h"
@@ -31,19 +27,13 @@
 
 namespace customsd {
 
-enum class WebhookFormat { kGeneric, kWecom, kDingtalk, kSlack };
+enum class WebhookFormat { kGeneric, kWecom, kDingtalk, kFeishu, kSlack };
 
-inline constexpr size_t kChatTextLimit = 2048;
-
-// "generic", "wecom", "dingtalk", "slack"; nullopt for anything else.
+// "generic", "wecom", "dingtalk", "feishu" (or "lark"), "slack"; nullopt for anything else.
 std::optional<WebhookFormat> ParseWebhookFormat(std::string_view name);
 
-// "customsd alert <id> (<cause>): <summary>". The summary already names the declaration, its
-// state, WeChat's explanation or error code and message, and what to do next.
-std::string AlertText(const PendingAlert& alert);
-
-// The request body for `format`.
-std::string WebhookBody(const PendingAlert& alert, WebhookFormat format);
+std::string GenericAlertBody(const PendingAlert& alert);
+std::string GenericDigestBody(const std::vector<PendingAlert>& alerts);
 
 // Ok when the receiver accepted the alert; else a one-line reason ("HTTP 500: <start of the
 // body>", "errcode 93000: <errmsg>") with control characters escaped.

@@ -51,6 +51,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   AddCancelCommand(app, env);
   AddVerifyIdentityCommand(app, env);
   AddWatchCommand(app, env);
+  AddAlertsCommand(app, env);
   AddCheckCommand(app, env);
   AddMigrateCommand(app, env);
   AddBackupCommand(app, env);

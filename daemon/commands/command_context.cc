@@ -2,7 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <istream>
 #include <ostream>
+#include <string>
 
 #include "daemon/process/run_as_owner.h"
 #include "storage/migrator.h"
@@ -22,6 +24,20 @@ int Fail(CommandEnv& env, const Status& s) {
 }
 
 StatusOr<Config> LoadCommandConfig(const CommandEnv& env) { return LoadConfig(env.config_path); }
+
+std::optional<int> ConfirmBulkChange(CommandEnv& env, const std::string& what,
+                                     const std::string& how_to_go_ahead) {
+  if (!env.interactive) {
+    env.err << "customsd: " << what << "; nothing changed: " << how_to_go_ahead << "\n";
+    return kExitUsage;
+  }
+  env.err << what << ". Go ahead? [y/N] " << std::flush;
+  std::string answer;
+  std::getline(env.in, answer);
+  if (answer == "y" || answer == "Y" || answer == "yes") return std::nullopt;
+  env.err << "nothing changed\n";
+  return kExitFailure;
+}
 
 StatusOr<std::unique_ptr<Database>> OpenDatabaseFor(const Config& config, OpenMode mode,
                                                     bool quick_check) {

@@ -5,6 +5,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
@@ -41,6 +42,13 @@ int ExitCodeFor(const Status& s);
 int Fail(CommandEnv& env, const Status& s);
 
 StatusOr<Config> LoadCommandConfig(const CommandEnv& env);
+
+// Asks before a bulk change goes ahead; nullopt = go on. `what` says what would change ("retry:
+// 3 declarations would be put back to work"). Off a terminal it refuses, printing `what` and
+// "nothing changed: <how_to_go_ahead>", exit 2; on one it asks "[y/N]", and any answer but y or
+// yes is exit 1.
+std::optional<int> ConfirmBulkChange(CommandEnv& env, const std::string& what,
+                                     const std::string& how_to_go_ahead);
 
 // Opening the database (OpenDatabaseFor, and `migrate`) as root first switches the whole
 // process to the database's owner, or refuses with exit 1: see daemon/process/run_as_owner.h.

@@ -5,9 +5,9 @@
 // with time), so a page does not shift while the daemon adds rows. When a page is full and more
 // match, stderr says so and names the next command ("--after 1234"); stdout stays the records
 // alone, so -o json/jsonl/csv pipes stay clean.
-#include "common/time_format.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/record_output.h"
+#include "daemon/commands/time_flag.h"
 #include "storage/declaration_store.h"
 
 namespace customsd {
@@ -18,18 +18,6 @@ struct ListOptions {
   std::optional<int64_t> after;
   int limit = 100;
 };
-
-// "2026-12-05", or RFC 3339 ("2026-12-05T08:00:00+08:00"): Unix ms. A bare date is that day's
-// midnight UTC.
-StatusOr<int64_t> ParseWhen(const std::string& flag, const std::string& text) {
-  if (auto t = ParseRfc3339(text)) return *t;
-  if (text.size() == 10) {
-    if (auto t = ParseRfc3339(text + "T00:00:00Z")) return *t;
-  }
-  return Status::InvalidInput(flag + ": '" + text +
-                              "' is not a date (2026-12-05) or an RFC 3339 time "
-                              "(2026-12-05T08:00:00+08:00)");
-}
 
 Status BuildFilter(const ListOptions& opt, ListFilter* filter) {
   if (!opt.state.empty()) {
@@ -49,12 +37,12 @@ Status BuildFilter(const ListOptions& opt, ListFilter* filter) {
     }
   }
   if (!opt.since.empty()) {
-    auto t = ParseWhen("--since", opt.since);
+    auto t = ParseTimeFlag("--since", opt.since);
     if (!t.ok()) return t.status();
     filter->created_since = *t;
   }
   if (!opt.until.empty()) {
-    auto t = ParseWhen("--until", opt.until);
+    auto t = ParseTimeFlag("--until", opt.until);
     if (!t.ok()) return t.status();
     filter->created_until = *t;
   }

@@ -203,18 +203,8 @@ StatusOr<bool> ModificationUnconfirmed(DeclarationStore& store, const Declaratio
 std::optional<int> Confirm(CommandEnv& env, const SelectorOptions& opt, const Wording& wording,
                            size_t count) {
   if (opt.one() || opt.dry_run || opt.yes || count == 0) return std::nullopt;
-  const std::string what = wording.command + ": " + Plural(count) + " " + wording.would;
-  if (!env.interactive) {
-    env.err << "customsd: " << what << "; nothing changed: add --yes to go ahead (--dry-run "
-            << "lists them)\n";
-    return kExitUsage;
-  }
-  env.err << what << ". Go ahead? [y/N] " << std::flush;
-  std::string answer;
-  std::getline(env.in, answer);
-  if (answer == "y" || answer == "Y" || answer == "yes") return std::nullopt;
-  env.err << "nothing changed\n";
-  return kExitFailure;
+  return ConfirmBulkChange(env, wording.command + ": " + Plural(count) + " " + wording.would,
+                           "add --yes to go ahead (--dry-run lists them)");
 }
 
 int ApplyPlans(CommandEnv& env, Database& db, const std::vector<DeclarationRecord>& records,

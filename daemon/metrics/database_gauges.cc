@@ -73,11 +73,13 @@ StatusOr<DatabaseSnapshot> DatabaseGauges::Read() const {
       snap.oldest_unfinished_created_at = oldest.getColumn(0).getInt64();
     }
     SQLite::Statement alerts(sql,
-                             "SELECT coalesce(sum(delivered_at IS NULL), 0), "
-                             "coalesce(sum(delivered_at IS NOT NULL), 0) FROM alerts");
+                             "SELECT coalesce(sum(delivered_at IS NULL AND NOT in_digest), 0), "
+                             "coalesce(sum(delivered_at IS NOT NULL), 0), "
+                             "coalesce(sum(delivered_at IS NULL AND in_digest), 0) FROM alerts");
     if (alerts.executeStep()) {
       snap.alerts_pending = alerts.getColumn(0).getInt64();
       snap.alerts_delivered = alerts.getColumn(1).getInt64();
+      snap.alerts_held = alerts.getColumn(2).getInt64();
     }
     return Status::Ok();
   });
@@ -137,8 +139,12 @@ std::vector<prometheus::MetricFamily> DatabaseGauges::Collect() const {
       "customsd_oldest_unfinished_declaration_age_seconds",
       "Age of the oldest declaration in submit, poll, modify or redeclare phase; 0 when none",
       age_seconds));
-  families.push_back(SingleGauge("customsd_alerts_pending", "Alerts not delivered yet",
+  families.push_back(SingleGauge("customsd_alerts_pending",
+                                 "Alerts not delivered yet, apart from those held for the digest",
                                  static_cast<double>(snap->alerts_pending)));
+  families.push_back(SingleGauge("customsd_alerts_held",
+                                 "Alerts the flood limit holds for the next daily digest",
+                                 static_cast<double>(snap->alerts_held)));
   families.push_back(SingleGauge("customsd_alerts_delivered",
                                  "Alerts in the database that have been delivered",
                                  static_cast<double>(snap->alerts_delivered)));

@@ -9,6 +9,8 @@
 //                                                             oldest declaration in submit, poll,
 //                                                             modify or redeclare; 0 when none
 //   customsd_alerts_pending                                   gauge: alerts not delivered yet
+//                                                             (not counting those held)
+//   customsd_alerts_held                                      gauge: held for the daily digest
 //   customsd_alerts_delivered                                 gauge: alerts delivered so far
 //   customsd_database_up                                      gauge: 1 when this scrape's read
 //                                                             worked, else 0 and nothing above
@@ -52,6 +54,7 @@ struct DatabaseSnapshot {
   std::optional<int64_t> oldest_unfinished_created_at;  // Unix ms
   int64_t alerts_pending = 0;
   int64_t alerts_delivered = 0;
+  int64_t alerts_held = 0;
 };
 
 class DatabaseGauges final : public prometheus::Collectable {

@@ -3,7 +3,7 @@ _customsd() {
   local cur prev commands global
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
-  commands="run check declare list show stats retry redeclare modify cancel migrate backup version"
+  commands="run check declare list show stats retry redeclare modify cancel verify-identity watch alerts migrate backup version"
   global="-c --config -o --output --json --local --help --version"
   case "$prev" in
     -c|--config|-f|--file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -14,7 +14,11 @@ _customsd() {
   local i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case " $commands " in *" ${COMP_WORDS[i]} "*)
-      COMPREPLY=($(compgen -W "$global --help --state --phase --customs --mchid --merchant --id --yes --dry-run --limit --after --since --until --file --quiet" -- "$cur"))
+      if [[ ${COMP_WORDS[i]} == alerts && $((i + 1)) == "$COMP_CWORD" ]]; then
+        COMPREPLY=($(compgen -W "list ack --all --cause --merchant --declaration --since --until --limit --after $global" -- "$cur"))
+        return
+      fi
+      COMPREPLY=($(compgen -W "$global --help --state --phase --customs --mchid --merchant --id --yes --dry-run --limit --after --since --until --file --quiet --all --cause --declaration --identity-file --interval --last --once --reason" -- "$cur"))
       return ;;
     esac
   done

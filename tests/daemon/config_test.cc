@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,9 @@ TEST(ParseConfigTest, OmittedSectionsTakeTheDocumentedDefaults) {
   EXPECT_EQ(c.redeclare.interval, minutes(30));
   EXPECT_EQ(c.alerts.webhook_url, "");
   EXPECT_EQ(c.alerts.webhook_format, "generic");
+  EXPECT_EQ(c.alerts.digest, "off");
+  EXPECT_EQ(c.alerts.flood_limit, 20);
+  EXPECT_EQ(c.alerts.email.smtp_url, "");
   EXPECT_EQ(c.alerts.command, "");
   EXPECT_EQ(c.metrics.listen, "127.0.0.1:9469");
   EXPECT_EQ(c.log.level, "info");
@@ -145,6 +149,17 @@ interval = "1h"
 webhook_url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
 webhook_format = "wecom"
 command = "/usr/local/bin/page-someone"
+mention = ["zhangsan", "lisi"]
+digest = "daily"
+digest_at = "08:30"
+flood_limit = 5
+
+[alerts.email]
+smtp_url = "smtps://smtp.example.com:465"
+from = "customsd@example.com"
+to = ["ops@example.com", "lead@example.com"]
+username = "customsd"
+password_file = "/secrets/smtp.password"
 
 [metrics]
 listen = "[::1]:9100"
@@ -187,6 +202,15 @@ level = "debug"
   EXPECT_EQ(c.alerts.webhook_url, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc");
   EXPECT_EQ(c.alerts.webhook_format, "wecom");
   EXPECT_EQ(c.alerts.command, "/usr/local/bin/page-someone");
+  EXPECT_EQ(c.alerts.mention, (std::vector<std::string>{"zhangsan", "lisi"}));
+  EXPECT_EQ(c.alerts.digest, "daily");
+  EXPECT_EQ(c.alerts.digest_at, "08:30");
+  EXPECT_EQ(c.alerts.flood_limit, 5);
+  EXPECT_EQ(c.alerts.email.smtp_url, "smtps://smtp.example.com:465");
+  EXPECT_EQ(c.alerts.email.from, "customsd@example.com");
+  EXPECT_EQ(c.alerts.email.to, (std::vector<std::string>{"ops@example.com", "lead@example.com"}));
+  EXPECT_EQ(c.alerts.email.username, "customsd");
+  EXPECT_EQ(c.alerts.email.password_file, "/secrets/smtp.password");
   EXPECT_EQ(c.metrics.listen, "[::1]:9100");
   EXPECT_EQ(c.log.level, "debug");
 }
@@ -472,6 +496,19 @@ TEST_F(LoadConfigTest, ErrorsNameTheFileAsGiven) {
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.status().message().rfind(path + ":8: log.level: ", 0), 0u)
       << got.status().message();
+}
+
+// The example the .deb installs as /etc/customsd/customsd.toml must stay a valid config: every
+// key it shows exists, and its values pass validation.
+TEST(ParseConfigTest, TheShippedExampleParses) {
+  std::ifstream in(std::string(CUSTOMSD_SOURCE_DIR) + "/systemd/customsd.toml.example");
+  ASSERT_TRUE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  StatusOr<Config> got = Parse(text.str());
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(got->alerts.digest, "off");
+  EXPECT_EQ(got->alerts.email.smtp_url, "");
 }
 
 }  // namespace

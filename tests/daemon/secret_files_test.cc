@@ -209,5 +209,25 @@ TEST_F(SecretFilesTest, TheKnownGoodApiV3KeyReadsAsItsThirtyTwoBytes) {
   EXPECT_EQ(*key, apiv3_key_);
 }
 
+TEST_F(SecretFilesTest, AnAlertSecretIsOneLineAndFollowsTheKeyFilesRules) {
+  Config config = GoodConfig();
+  config.alerts.webhook_secret_file = Write("dingtalk.secret", "SECabc123\n", 0600);
+  EXPECT_TRUE(CheckSecretFiles(config).ok());
+  auto secret = ReadLineSecretFile(config.alerts.webhook_secret_file, "alerts.webhook_secret_file");
+  ASSERT_TRUE(secret.ok());
+  EXPECT_EQ(*secret, "SECabc123");
+
+  config.alerts.email.password_file = Write("smtp.password", "hunter2-password\n", 0644);
+  Status open = CheckSecretFiles(config);
+  EXPECT_EQ(open.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(open.message().find("alerts.email.password_file"), std::string::npos);
+  EXPECT_EQ(open.message().find("hunter2"), std::string::npos);
+
+  Write("smtp.password", "line one\nline two\n", 0600);
+  auto two = ReadLineSecretFile(config.alerts.email.password_file, "alerts.email.password_file");
+  EXPECT_EQ(two.status().code(), StatusCode::kInvalidInput);
+  EXPECT_EQ(two.status().message().find("line one"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace customsd

@@ -87,7 +87,7 @@ TEST_F(AlertDelivererTest, ARobotRefusingWithAnErrcodeIsRetried) {
   });
   Make(*db_)->RunOnce();
   EXPECT_EQ(ReadAlertRow(*db_, id).last_error, "webhook: errcode 45009: api freq out of limit");
-  EXPECT_EQ(nlohmann::json::parse(transport_.requests()[0].body)["msgtype"], "text");
+  EXPECT_EQ(nlohmann::json::parse(transport_.requests()[0].body)["msgtype"], "markdown");
 }
 
 TEST_F(AlertDelivererTest, StartDeliversOnItsOwnThreadAndStopIsPrompt) {

@@ -1,4 +1,5 @@
-// The webhook bodies, byte for byte where the receivers care, and how answers are read.
+// The generic body, byte for byte where receivers care, and how answers are read. The chat
+// formats are held against validating receivers in chat_formats_test.cc.
 #include "daemon/alerts/alert_message.h"
 
 #include <gtest/gtest.h>
@@ -27,10 +28,8 @@ PendingAlert DeclarationAlert() {
   return a;
 }
 
-const std::string kText = std::string("customsd alert 7 (FAIL): ") + kSummary;
-
 TEST(AlertMessageTest, GenericCarriesEveryFieldWithDetailsAsAnObject) {
-  const std::string body = WebhookBody(DeclarationAlert(), WebhookFormat::kGeneric);
+  const std::string body = GenericAlertBody(DeclarationAlert());
   EXPECT_EQ(json::parse(body), (json{{"id", 7},
                                      {"cause", "FAIL"},
                                      {"summary", kSummary},
@@ -45,49 +44,35 @@ TEST(AlertMessageTest, GenericUsesNullsForMissingKeysAndKeepsOddDetails) {
   a.declaration_id.reset();
   a.mchid.clear();
   a.details.clear();
-  json j = json::parse(WebhookBody(a, WebhookFormat::kGeneric));
+  json j = json::parse(GenericAlertBody(a));
   EXPECT_TRUE(j["declaration_id"].is_null());
   EXPECT_TRUE(j["mchid"].is_null());
   EXPECT_EQ(j["details"], json::object());
   a.details = "not json";
-  j = json::parse(WebhookBody(a, WebhookFormat::kGeneric));
+  j = json::parse(GenericAlertBody(a));
   EXPECT_EQ(j["details"], (json{{"text", "not json"}}));
 }
 
-TEST(AlertMessageTest, WecomAndDingtalkAreTextMessages) {
-  const std::string expected = json{{"msgtype", "text"}, {"text", {{"content", kText}}}}.dump();
-  EXPECT_EQ(WebhookBody(DeclarationAlert(), WebhookFormat::kWecom), expected);
-  EXPECT_EQ(WebhookBody(DeclarationAlert(), WebhookFormat::kDingtalk), expected);
-  EXPECT_EQ(expected.substr(0, 46), R"({"msgtype":"text","text":{"content":"customsd )");
-}
-
-TEST(AlertMessageTest, SlackIsOneTextFieldWithItsControlCharactersEscaped) {
-  EXPECT_EQ(WebhookBody(DeclarationAlert(), WebhookFormat::kSlack), (json{{"text", kText}}.dump()));
-  PendingAlert a = DeclarationAlert();
-  a.summary = "a <b> & c";
-  EXPECT_EQ(WebhookBody(a, WebhookFormat::kSlack),
-            R"({"text":"customsd alert 7 (FAIL): a &lt;b&gt; &amp; c"})");
-}
-
-TEST(AlertMessageTest, ChatTextsAreCutOnAUtf8Boundary) {
+TEST(AlertMessageTest, GenericKeepsTheWholeSummaryAndADigestListsEveryAlert) {
   PendingAlert a = DeclarationAlert();
   a.summary.clear();
-  for (int i = 0; i < 1000; ++i) a.summary += "海关";  // 3 bytes each
-  const std::string content =
-      json::parse(WebhookBody(a, WebhookFormat::kWecom))["text"]["content"].get<std::string>();
-  EXPECT_LE(content.size(), kChatTextLimit);
-  EXPECT_GT(content.size(), kChatTextLimit - 3);
-  std::string dumped;
-  EXPECT_NO_THROW(dumped = (json{{"c", content}}.dump()));  // strict: throws on invalid UTF-8
-  // Generic keeps the whole summary.
-  EXPECT_EQ(json::parse(WebhookBody(a, WebhookFormat::kGeneric))["summary"], a.summary);
+  for (int i = 0; i < 1000; ++i) a.summary += "海关";  // 3 bytes each, past every chat limit
+  EXPECT_EQ(json::parse(GenericAlertBody(a))["summary"], a.summary);
+  PendingAlert b = DeclarationAlert();
+  b.id = 8;
+  const json digest = json::parse(GenericDigestBody({a, b}));
+  EXPECT_EQ(digest["digest"], true);
+  EXPECT_EQ(digest["count"], 2);
+  EXPECT_EQ(digest["alerts"][1]["id"], 8);
+  EXPECT_EQ(digest["alerts"][0], json::parse(GenericAlertBody(a)));
 }
 
 TEST(AlertMessageTest, InvalidUtf8DoesNotMakeAnAlertUndeliverable) {
   PendingAlert a = DeclarationAlert();
   a.summary = "bad \xff byte";
-  EXPECT_NO_THROW((void)WebhookBody(a, WebhookFormat::kGeneric));
-  EXPECT_NE(WebhookBody(a, WebhookFormat::kSlack).find("bad \xEF\xBF\xBD byte"), std::string::npos);
+  std::string body;
+  EXPECT_NO_THROW(body = GenericAlertBody(a));
+  EXPECT_NE(body.find("bad \xEF\xBF\xBD byte"), std::string::npos);
 }
 
 HttpResponse Response(int status, std::string body) {
@@ -117,6 +102,13 @@ TEST(AlertMessageTest, RobotsRefuseWithANonZeroErrcode) {
     EXPECT_FALSE(s.ok());
     EXPECT_EQ(s.message(), "errcode 93000: invalid key");
   }
+  // Feishu/Lark bots: {"code", "msg"}, and the older {"StatusCode", "StatusMessage"}.
+  const WebhookFormat feishu = WebhookFormat::kFeishu;
+  EXPECT_TRUE(CheckWebhookAnswer(Response(200, R"({"code":0,"data":{},"msg":"success"})"), feishu).ok());
+  EXPECT_TRUE(CheckWebhookAnswer(Response(200, R"({"StatusCode":0,"StatusMessage":"success"})"), feishu).ok());
+  EXPECT_EQ(CheckWebhookAnswer(Response(200, R"({"code":19021,"data":{},"msg":"sign match fail"})"), feishu)
+                .message(),
+            "code 19021: sign match fail");
   // Other formats do not read the body of a 2xx.
   EXPECT_TRUE(CheckWebhookAnswer(Response(200, R"({"errcode":1})"), WebhookFormat::kGeneric).ok());
 }
@@ -125,6 +117,8 @@ TEST(AlertMessageTest, FormatNames) {
   EXPECT_EQ(ParseWebhookFormat("generic"), WebhookFormat::kGeneric);
   EXPECT_EQ(ParseWebhookFormat("wecom"), WebhookFormat::kWecom);
   EXPECT_EQ(ParseWebhookFormat("dingtalk"), WebhookFormat::kDingtalk);
+  EXPECT_EQ(ParseWebhookFormat("feishu"), WebhookFormat::kFeishu);
+  EXPECT_EQ(ParseWebhookFormat("lark"), WebhookFormat::kFeishu);
   EXPECT_EQ(ParseWebhookFormat("slack"), WebhookFormat::kSlack);
   EXPECT_EQ(ParseWebhookFormat("Slack"), std::nullopt);
 }

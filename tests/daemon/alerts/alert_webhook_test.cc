@@ -114,8 +114,8 @@ TEST(AlertWebhookTest, AReceiverFailingTwiceGetsTheAlertOnTheThirdAttempt) {
     EXPECT_EQ(r.content_type, "application/json");
     EXPECT_EQ(r.key, "TOKEN-0123456789");
     const auto body = nlohmann::json::parse(r.body);
-    EXPECT_EQ(body["msgtype"], "text");
-    EXPECT_EQ(body["text"]["content"].get<std::string>().rfind("customsd alert ", 0), 0u);
+    EXPECT_EQ(body["msgtype"], "markdown");
+    EXPECT_EQ(body["markdown"]["content"].get<std::string>().rfind("### customsd alert ", 0), 0u);
   }
   EXPECT_EQ(log.text().find("TOKEN-0123456789"), std::string::npos);
 }

@@ -46,17 +46,18 @@ class DatabaseGaugesTest : public testing::StoreTest {
                     .ok());
   }
 
-  void InsertAlert(const std::string& key, bool delivered) {
+  void InsertAlert(const std::string& key, bool delivered, bool held = false) {
     const int64_t now = UnixMillis(clock_.Now());
     ASSERT_TRUE(db_->Write([&](SQLite::Database& sql) {
                      SQLite::Statement q(sql,
                                          "INSERT INTO alerts (cause, dedupe_key, summary, "
-                                         "created_at, next_attempt_at, delivered_at) "
-                                         "VALUES ('fail', ?, 'declaration failed', ?, ?, ?)");
+                                         "created_at, next_attempt_at, delivered_at, in_digest) "
+                                         "VALUES ('fail', ?, 'declaration failed', ?, ?, ?, ?)");
                      q.bind(1, key);
                      q.bind(2, now);
                      q.bind(3, now);
                      if (delivered) q.bind(4, now);
+                     q.bind(5, held ? 1 : 0);
                      q.exec();
                      return Status::Ok();
                    })
@@ -75,6 +76,7 @@ class DatabaseGaugesTest : public testing::StoreTest {
     InsertAlert("fail:D", /*delivered=*/true);
     InsertAlert("attention:E", /*delivered=*/false);
     InsertAlert("attention:X", /*delivered=*/false);
+    InsertAlert("attention:Y", /*delivered=*/false, /*held=*/true);
   }
 
   std::unique_ptr<DatabaseGauges> OpenGauges() {
@@ -102,7 +104,9 @@ TEST_F(DatabaseGaugesTest, CountsEveryStateAndPhaseTheOldestUnfinishedAndTheAler
             0);
   // Settled and attention rows are older, but only submit/poll/modify/redeclare count.
   EXPECT_EQ(GaugeValue(f, "customsd_oldest_unfinished_declaration_age_seconds"), 3 * 3600);
+  // A held alert waits for its digest by design: not counted as undelivered, which alerts.
   EXPECT_EQ(GaugeValue(f, "customsd_alerts_pending"), 2);
+  EXPECT_EQ(GaugeValue(f, "customsd_alerts_held"), 1);
   EXPECT_EQ(GaugeValue(f, "customsd_alerts_delivered"), 1);
 
   clock_.Advance(std::chrono::minutes(30));  // read at scrape time, from the clock
@@ -118,6 +122,7 @@ TEST_F(DatabaseGaugesTest, AnEmptyDatabaseGivesZeros) {
   EXPECT_EQ(GaugeValue(f, "customsd_declarations", {{"state", "FAIL"}, {"phase", "done"}}), 0);
   EXPECT_EQ(GaugeValue(f, "customsd_oldest_unfinished_declaration_age_seconds"), 0);
   EXPECT_EQ(GaugeValue(f, "customsd_alerts_pending"), 0);
+  EXPECT_EQ(GaugeValue(f, "customsd_alerts_held"), 0);
   EXPECT_EQ(GaugeValue(f, "customsd_alerts_delivered"), 0);
 }
 
