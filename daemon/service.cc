@@ -15,17 +15,33 @@
 #include "daemon/metrics/database_gauges.h"
 #include "daemon/metrics/metrics.h"
 #include "daemon/metrics/metrics_server.h"
+#include "daemon/process/database_access.h"
 #include "daemon/process/logging.h"
 #include "daemon/process/signal_events.h"
 #include "daemon/service_setup.h"
 #include "daemon/workflow/engine.h"
 #include "storage/migrator.h"
+#include "storage/storage_probe.h"
 #include "wechatpay/curl_transport.h"
 
 namespace customsd {
 namespace {
 
+// The alert of a database that takes no writes: it cannot go to the outbox, which is in it.
+PendingAlert StorageAlert(const std::string& path, const std::string& reason, int64_t now) {
+  PendingAlert a;
+  a.cause = "database_unwritable";
+  a.summary = "the database " + path + " takes no writes (" + reason +
+              "): customsd sends nothing to WeChat Pay until it does, and resumes by itself. "
+              "Free disk space, or fix the file's owner and mode (see 'customsd check')";
+  a.created_at = now;
+  return a;
+}
+
 std::string StatusLine(Engine& engine, DeclarationStore& store) {
+  if (!engine.storage().writable()) {
+    return "database not writable: " + engine.storage().reason() + "; waiting for it";
+  }
   std::string line = std::to_string(engine.running()) + " requests running";
   // Index-only counts: the status is refreshed every few seconds and must stay cheap with
   // millions of settled rows (a GROUP BY over the table is not).
@@ -76,7 +92,7 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
 
   auto db = OpenDatabaseFor(*config, OpenMode::kCreateAndMigrate, /*quick_check=*/false);
   if (!db.ok()) {
-    spdlog::critical("{}", db.status().message());
+    spdlog::critical("{}", UnwritableDatabaseMessage(config->database.path, db.status()));
     return kExitFailure;
   }
   // PRAGMA quick_check reads the whole file: seconds at a million rows. It runs on a
@@ -91,6 +107,12 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
     wake->Notify();
     return checked.ok() ? Status::Ok() : checked.status();
   });
+  // A file the service user may read but not write opens read-only without a word, and would
+  // pass every read: prove a write before anything else.
+  if (Status s = ProbeWrite(**db, UnixMillis(clock.Now())); !s.ok()) {
+    spdlog::critical("{}", UnwritableDatabaseMessage(config->database.path, s));
+    return kExitFailure;
+  }
   LogRecoveredAttempts(**db);
 
   CurlTransportOptions transport_options;
@@ -129,9 +151,12 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
     DatabaseGauges* g = gauges.get();
     metrics_server = std::make_unique<MetricsServer>(
         std::vector<const prometheus::Collectable*>{&metrics, g},
-        [&heartbeat, &clock, g]() -> Status {
+        [&heartbeat, &clock, g, &engine]() -> Status {
           CUSTOMSD_RETURN_IF_ERROR(
               heartbeat.Check(clock.Now(), std::chrono::seconds(60), "main loop"));
+          if (!engine.storage().writable()) {
+            return Status::Unavailable("database not writable: " + engine.storage().reason());
+          }
           return g->CheckReadable();
         });
     auto port = metrics_server->Start(config->metrics.listen);
@@ -159,9 +184,18 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
   }
   CurlTransport alert_transport(CurlTransportOptions{});
   SeededRandom alert_random(static_cast<uint64_t>(UnixMillis(clock.Now())));
+  channels->options.database_writable = [&engine] { return engine.storage().writable(); };
   AlertDeliverer deliverer(**alerts_db, config->alerts, alert_transport, clock, alert_random,
                            **alert_runner, channels->options);
   deliverer.Start();
+  // On a worker's thread, the moment a write fails or a probe succeeds.
+  engine.storage().set_listener([&](const StorageHealth::Change& change) {
+    metrics.OnStorageChanged(change.writable);
+    if (!change.writable && change.new_episode) {
+      deliverer.SendWithoutDatabase(
+          StorageAlert(config->database.path, change.reason, UnixMillis(clock.Now())));
+    }
+  });
 
   std::optional<CertificateRefresher> refresher;
   refresher.emplace(merchants, clock);

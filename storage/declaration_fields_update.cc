@@ -42,7 +42,8 @@ Status UpdateFieldsIn(SQLite::Database& sql, int64_t id, const Guard& guard,
 
   SQLite::Statement upd(sql,
                         "UPDATE declarations SET merchant_customs_no = ?, duty = ?, order_fee = ?, "
-                        "transport_fee = ?, product_fee = ? WHERE id = ? AND version = ?");
+                        "transport_fee = ?, product_fee = ?, version = version + 1 "
+                        "WHERE id = ? AND version = ?");
   upd.bind(1, new_fields.merchant_customs_no);
   BindOptional(upd, 2, new_fields.duty);
   BindOptional(upd, 3, new_fields.order_fee);
@@ -59,7 +60,9 @@ Status UpdateFieldsAndTransition(Database& db, int64_t now_ms, int64_t id, const
                                  const DeclarationUpdate& update, const EventDetails& event) {
   return db.Write([&](SQLite::Database& sql) -> Status {
     CUSTOMSD_RETURN_IF_ERROR(UpdateFieldsIn(sql, id, guard, new_fields));
-    return DeclarationStore::TransitionIn(sql, now_ms, id, guard, update, event);
+    Guard updated = guard;
+    ++updated.version;  // the fields' update bumped it
+    return DeclarationStore::TransitionIn(sql, now_ms, id, updated, update, event);
   });
 }
 

@@ -25,9 +25,10 @@
 
 namespace customsd {
 
-// Writes the fields inside a transaction the caller holds (Database::Write). It does NOT bump
-// the row's version and writes no event: call DeclarationStore::TransitionIn with the same
-// guard right after it, in the same transaction, so the version tells every other writer.
+// Writes the fields inside a transaction the caller holds (Database::Write) and bumps the row's
+// version (an update that leaves it alone is taken for a hand edit, see migration 0007), but
+// writes no event: call DeclarationStore::TransitionIn right after it, in the same transaction,
+// with the guard's version + 1, as UpdateFieldsAndTransition does.
 // Throws SQLite::Exception on database errors, like the other *In helpers.
 Status UpdateFieldsIn(SQLite::Database& sql, int64_t id, const Guard& guard,
                       const DeclarationFields& new_fields);

@@ -34,6 +34,8 @@ struct DeclarationRecord {
   int failures = 0;          // consecutive transient failures of the current step
   int redeclares = 0;        // re-pushes sent
   std::optional<int64_t> poll_started_at;  // Unix ms
+  // The sent fields WeChat accepted, as JSON (migration 0007); "" until it accepted any.
+  std::string accepted_content;
 };
 
 // One entry in a declaration's append-only history.

@@ -23,7 +23,8 @@ const char* const kDeclarationColumns =
     "sub_order_no, fee_type, order_fee, transport_fee, product_fee, sub_order_id, "
     "verify_department, verify_department_trade_id, explanation, modify_time, state, phase, "
     "attempts, next_attempt_at, last_error_code, last_error_message, last_http_status, "
-    "created_at, updated_at, version, check_first, failures, redeclares, poll_started_at";
+    "created_at, updated_at, version, check_first, failures, redeclares, poll_started_at, "
+    "accepted_content";
 
 DeclarationRecord ReadDeclaration(SQLite::Statement& q) {
   DeclarationRecord r;
@@ -60,6 +61,7 @@ DeclarationRecord ReadDeclaration(SQLite::Statement& q) {
   r.failures = q.getColumn(29).getInt();
   r.redeclares = q.getColumn(30).getInt();
   r.poll_started_at = OptInt(q, 31);
+  r.accepted_content = Text(q, 32);
   return r;
 }
 

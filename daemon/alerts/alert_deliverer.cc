@@ -94,6 +94,7 @@ std::vector<std::string> AlertDeliverer::Channels() const {
 }
 
 int AlertDeliverer::RunOnce() {
+  if (options_.database_writable && !options_.database_writable()) return 0;
   int delivered = 0;
   int sent_alone = 0;
   int64_t after_id = 0;
@@ -304,15 +305,42 @@ void AlertDeliverer::Stop() {
   thread_.join();
 }
 
+void AlertDeliverer::SendWithoutDatabase(PendingAlert alert) {
+  spdlog::critical("alert ({}): {} (not stored: the database takes no writes)", alert.cause,
+                   alert.summary);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (unstored_.size() >= kMaxUnstored) return;
+    unstored_.push_back(std::move(alert));
+  }
+  cv_.notify_all();
+}
+
+void AlertDeliverer::SendUnstored(const std::vector<PendingAlert>& alerts) {
+  for (const PendingAlert& alert : alerts) {
+    const AlertNotice notice = NoticeFor(alert);
+    for (const std::string& channel : Channels()) {
+      if (stop_) return;
+      if (Status s = SendNotice(channel, notice, {alert}, /*digest=*/false); !s.ok()) {
+        spdlog::error("alert ({}): {} refused the unstored alert: {}", alert.cause, channel,
+                      HideSecrets(s.message()));
+      }
+    }
+  }
+}
+
 void AlertDeliverer::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
+    std::vector<PendingAlert> unstored;
+    unstored.swap(unstored_);
     lock.unlock();
+    SendUnstored(unstored);
     RunOnce();
     lock.lock();
-    // A deadline, not a sleep: Stop() wakes this at once.
+    // A deadline, not a sleep: Stop() wakes this at once, SendWithoutDatabase too.
     cv_.wait_until(lock, std::chrono::steady_clock::now() + options_.interval,
-                   [this] { return stop_.load(); });
+                   [this] { return stop_.load() || !unstored_.empty(); });
   }
 }
 

@@ -27,6 +27,8 @@
 //    next_attempt_at and last_error are in the table, so retries survive restarts.
 //  - Delivery is at least once: a crash (or Stop) between a receiver's acceptance and the
 //    database update sends that channel again on the next start.
+//  - While options.database_writable says no, nothing is delivered from the outbox; alerts raised
+//    meanwhile that could not be stored go out through SendWithoutDatabase.
 //  - The webhook URL and the secrets are never logged or stored (they carry tokens): messages
 //    say "webhook", and the URL and its long path/query parts are scrubbed from error texts.
 //
@@ -68,6 +70,9 @@ struct AlertDelivererOptions {
   int batch = 100;                                    // alerts read per query
   std::string webhook_secret;  // the content of alerts.webhook_secret_file; "" = unsigned
   Mailer* mailer = nullptr;    // the email channel; nullptr = none. Outlives the deliverer.
+  // Whether the database takes writes now (StorageHealth); nullptr = always. While it does not,
+  // passes deliver nothing: a delivery that cannot be recorded would be sent again and again.
+  std::function<bool()> database_writable;
 };
 
 class AlertDeliverer {
@@ -88,6 +93,13 @@ class AlertDeliverer {
   void Start();
   void Stop();
 
+  // The fallback for an alert that cannot be stored (the database takes no writes): it is
+  // logged at critical level and sent once to every channel from the deliverer's thread, with
+  // no retry and no record. Returns at once; thread-safe. At most kMaxUnstored wait; more are
+  // logged only.
+  static constexpr size_t kMaxUnstored = 16;
+  void SendWithoutDatabase(PendingAlert alert);
+
  private:
   struct Outcome {
     std::vector<std::string> done;      // channels that have accepted (now or before)
@@ -107,6 +119,7 @@ class AlertDeliverer {
   int64_t NextDigestAt(int64_t now_ms) const;
   std::string HideSecrets(std::string text) const;
   void Loop();
+  void SendUnstored(const std::vector<PendingAlert>& alerts);
 
   AlertOutbox outbox_;
   const Config::Alerts config_;
@@ -120,6 +133,7 @@ class AlertDeliverer {
   std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<bool> stop_{false};  // written under mu_, read without it between alerts
+  std::vector<PendingAlert> unstored_;  // under mu_
   std::thread thread_;
 };
 

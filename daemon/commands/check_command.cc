@@ -11,9 +11,11 @@
 #include "common/time_format.h"
 #include "daemon/commands/commands.h"
 #include "daemon/merchant_api.h"
+#include "daemon/process/database_access.h"
 #include "daemon/secret_files.h"
 #include "wechatpay/curl_transport.h"
 #include "storage/migrator.h"
+#include "storage/storage_probe.h"
 #include "wechatpay/private_key.h"
 
 namespace customsd {
@@ -41,8 +43,13 @@ std::vector<Status> CheckKeys(const MerchantConfig& m) {
   return problems;
 }
 
+// As the service's user would meet it (database_access.h), then a real write: a file that
+// reads fine may still refuse writes (a full disk, a read-only mount).
 Status CheckDatabase(CommandEnv& env, const Config& config) {
   const std::string& path = config.database.path;
+  if (auto why = WhyNotWritable(path, FindServiceUser(path))) {
+    return Status::FailedPrecondition(*why);
+  }
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     env.out << "database " << path << ": not created yet (customsd creates it on first use)\n";
@@ -52,8 +59,20 @@ Status CheckDatabase(CommandEnv& env, const Config& config) {
   if (!db.ok()) return db.status();
   auto version = SchemaVersion(**db);
   if (!version.ok()) return version.status();
-  env.out << "database " << path << ": ok (schema version " << *version << ", quick_check ok)\n";
+  if (Status s = ProbeWrite(**db, UnixMillis(env.clock.Now())); !s.ok()) {
+    return Status::IoError("database " + path + " takes no writes: " + s.message());
+  }
+  env.out << "database " << path << ": ok (schema version " << *version
+          << ", quick_check ok, writable)\n";
   return Status::Ok();
+}
+
+// The CA bundle is read at the first request, by then too late to say it is missing.
+Status CheckCaFile(const Config& config) {
+  const std::string& ca = config.wechatpay.ca_file;
+  struct stat st {};
+  if (ca.empty() || (::stat(ca.c_str(), &st) == 0 && S_ISREG(st.st_mode))) return Status::Ok();
+  return Status::InvalidInput("wechatpay.ca_file " + ca + ": no such file");
 }
 
 // Downloads each merchant's platform certificates; returns the number of failures.
@@ -112,6 +131,10 @@ int RunCheck(CommandEnv& env, bool online) {
   // Online before the database: run as root, opening the database switches to its owner
   // (run_as_owner.h), who cannot read the root-only key files the online check signs with.
   if (online && failures == 0) failures += CheckOnline(env, *config);
+  if (Status ca = CheckCaFile(*config); !ca.ok()) {
+    env.err << "customsd: " << ca.message() << "\n";
+    ++failures;
+  }
   if (Status db = CheckDatabase(env, *config); !db.ok()) {
     env.err << "customsd: " << db.message() << "\n";
     ++failures;

@@ -130,6 +130,13 @@ Metrics::Metrics(TimePoint start_time, std::vector<std::string> merchants) {
                     .Register(registry_);
   held_merchants_ = &holds.Add({{"scope", "merchant"}});
   held_customs_ = &holds.Add({{"scope", "customs"}});
+  database_writable_ = &prometheus::BuildGauge()
+                            .Name("customsd_database_writable")
+                            .Help("1 while the database takes writes; 0 while it is full, "
+                                  "read-only or failing (no request goes to WeChat Pay then)")
+                            .Register(registry_)
+                            .Add({});
+  database_writable_->Set(1);
 }
 
 size_t Metrics::MerchantIndex(std::string_view mchid) const {
@@ -163,6 +170,8 @@ void Metrics::OnPollSuccess(TimePoint when) {
 }
 
 void Metrics::OnAlertDelivered() { alert_deliveries_->Increment(); }
+
+void Metrics::OnStorageChanged(bool writable) { database_writable_->Set(writable ? 1 : 0); }
 
 void Metrics::OnHoldsChanged(size_t merchants, size_t customs_pairs) {
   held_merchants_->Set(static_cast<double>(merchants));

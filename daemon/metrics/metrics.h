@@ -13,6 +13,8 @@
 //   customsd_holds{scope}                                          gauge: holds now, scope
 //                                                                  "merchant" (SIGN_ERROR) or
 //                                                                  "customs" (merchant, customs)
+//   customsd_database_writable                                     gauge: 1, or 0 while the
+//                                                                  database takes no writes
 //
 // Contract:
 //  - Label values come only from closed lists: the endpoints below, OutcomeClass and Phase
@@ -83,6 +85,7 @@ class Metrics final : public prometheus::Collectable,
   void OnAlertDelivered();
   // How many whole merchants and (merchant, customs) pairs are held now.
   void OnHoldsChanged(size_t merchants, size_t customs_pairs) override;
+  void OnStorageChanged(bool writable) override;
 
   // Every family of the registry (prometheus::Collectable).
   std::vector<prometheus::MetricFamily> Collect() const override;
@@ -109,6 +112,7 @@ class Metrics final : public prometheus::Collectable,
   prometheus::Counter* alert_deliveries_ = nullptr;
   prometheus::Gauge* held_merchants_ = nullptr;
   prometheus::Gauge* held_customs_ = nullptr;
+  prometheus::Gauge* database_writable_ = nullptr;
 };
 
 // The Prometheus text format (0.0.4) of every family of `sources`, in order.

@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <tuple>
+
+#include "storage/storage_probe.h"
 
 namespace customsd {
 namespace {
@@ -43,7 +46,20 @@ Engine::Engine(EngineOptions options, WorkflowSettings settings, Database& db,
     : options_(options), settings_(std::move(settings)), db_(db), open_db_(std::move(open_db)),
       clients_(std::move(clients)), clock_(clock), store_(db, clock), cache_(db.sqlite()),
       holds_(options.hold_probe_interval),
-      bucket_(options.requests_per_second, std::max(1.0, options.requests_per_second / 10)) {}
+      bucket_(options.requests_per_second, std::max(1.0, options.requests_per_second / 10)),
+      storage_random_(SeedFrom(options.seed, clock) ^ 0x5bd1e995),
+      storage_(clock, storage_random_) {}
+
+bool Engine::StorageWritable() {
+  if (storage_.writable()) return true;
+  if (!storage_.ProbeDue()) return false;
+  if (Status s = ProbeWrite(db_, UnixMillis(clock_.Now())); !s.ok()) {
+    storage_.ProbeFailed(s);
+    return false;
+  }
+  storage_.Recovered();
+  return true;
+}
 
 Engine::~Engine() {
   StopWorkers(std::chrono::milliseconds(0));
@@ -75,7 +91,10 @@ std::vector<Job> Engine::CollectDue(int max_jobs) {
   for (int read = 0; read < kMaxReads; ++read) {
     auto due = store_.Due(now, window, skip);
     if (!due.ok()) {
-      spdlog::error("cannot read due declarations: {}", due.status().message());
+      // Unreadable is in trouble too; its one line is StorageHealth's.
+      if (!storage_.Failed(due.status())) {
+        spdlog::debug("cannot read due declarations: {}", due.status().message());
+      }
       break;
     }
     bool held_any = false;
@@ -127,6 +146,7 @@ bool Engine::HeldBack(const Job& job) {
 
 void Engine::AfterJob(const Job& job, const JobReport& report, TransactionWriter& db) {
   const int64_t now = UnixMillis(clock_.Now());
+  if (!report.storage_failure && report.recorded > 0) storage_.Confirmed();
   if (report.slow_down) bucket_.SlowDown(now);
   const HoldScope merchant{job.mchid(), ""};
   if (report.merchant_problem) {
@@ -200,12 +220,17 @@ int Engine::RunDueInline(RequestGate& gate) {
   Rules rules(settings_, random);
   JobRunner runner(db_, rules, clients_, gate, clock_);
   runner.set_observer(observer_);
+  runner.set_storage(&storage_);
+  if (!StorageWritable()) return 0;
   std::vector<Job> jobs = CollectDue(options_.batch_size);
   int ran = 0;
   for (const Job& job : jobs) {
-    if (HeldBack(job)) continue;
+    if (HeldBack(job) || !storage_.writable()) continue;
+    // On trial (storage_health.h), the first job decides whether the rest go.
+    const bool trial = storage_.on_trial();
     AfterJob(job, runner.Run(job), db_);
     ++ran;
+    if (trial && storage_.on_trial()) break;
   }
   return ran;
 }
@@ -227,6 +252,7 @@ void Engine::WorkerLoop(int index, std::function<void()> on_done) {
   BucketGate gate(bucket_, clock_);
   JobRunner runner(db, rules, clients_, gate, clock_);
   runner.set_observer(observer_);
+  runner.set_storage(&storage_);
   for (;;) {
     Job job;
     {
@@ -237,7 +263,8 @@ void Engine::WorkerLoop(int index, std::function<void()> on_done) {
       queue_.pop_front();
       ++running_;
     }
-    if (!HeldBack(job)) AfterJob(job, runner.Run(job), db);
+    // A job queued before the database got into trouble waits for it to recover.
+    if (!HeldBack(job) && storage_.writable()) AfterJob(job, runner.Run(job), db);
     {
       std::lock_guard<std::mutex> lock(mu_);
       --running_;
@@ -250,6 +277,9 @@ void Engine::WorkerLoop(int index, std::function<void()> on_done) {
 
 std::chrono::milliseconds Engine::Dispatch() {
   StatementCache::Scope use(cache_);
+  if (!StorageWritable()) {
+    return std::clamp(storage_.UntilProbe(), std::chrono::milliseconds(1), options_.max_idle);
+  }
   int free_slots;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -259,6 +289,11 @@ std::chrono::milliseconds Engine::Dispatch() {
     // (each wakes this loop when it ends), wait for a few free slots.
     const int enough = std::max(1, std::min(4, options_.max_in_flight / 4));
     if (free_slots < enough && free_slots < options_.max_in_flight) return options_.max_idle;
+    // On trial (storage_health.h): one job at a time until a write of one commits.
+    if (storage_.on_trial()) {
+      if (free_slots < options_.max_in_flight) return options_.max_idle;
+      free_slots = 1;
+    }
   }
   std::vector<Job> jobs = CollectDue(free_slots);
   if (!jobs.empty()) {

@@ -9,6 +9,10 @@
 //   polls and other customs go on. Either hold raises one alert until it lifts, lets one probe
 //   job through per hold_probe_interval, and lifts at the first answer showing the refusal is
 //   over (for a customs, an answer to a send). See MerchantHolds.
+// - A write that fails for a reason of the database itself (full, read-only, I/O) makes the
+//   database unwritable for the whole engine (StorageHealth): no job starts and no request
+//   goes out, queued jobs are put back, and the next passes only probe with one small write
+//   (backoff with jitter) until it commits. Polls stop too: their answers could not be stored.
 // - RunDueInline() does one pass on the calling thread (tests, and a fake clock). The daemon
 //   uses StartWorkers() + Dispatch() from its main loop, and StopWorkers() on shutdown.
 //
@@ -27,6 +31,7 @@
 
 #include "daemon/workflow/job_runner.h"
 #include "daemon/workflow/merchant_holds.h"
+#include "daemon/workflow/storage_health.h"
 #include "daemon/workflow/token_bucket.h"
 #include "storage/group_writer.h"
 #include "storage/statement_cache.h"
@@ -84,6 +89,7 @@ class Engine {
   // Set once, before StartWorkers; nullptr = nobody listens.
   void set_observer(WorkflowObserver* observer) { observer_ = observer; }
   TokenBucket& bucket() { return bucket_; }
+  StorageHealth& storage() { return storage_; }
 
  private:
   void WorkerLoop(int index, std::function<void()> on_done);
@@ -94,6 +100,8 @@ class Engine {
   // Lifts `scope`'s hold, if any, and closes its alert.
   void EndHold(const HoldScope& scope, TransactionWriter& db);
   void NotifyHolds();
+  // While the database is unwritable: probes it when due. True when it takes writes.
+  bool StorageWritable();
 
   EngineOptions options_;
   WorkflowSettings settings_;
@@ -106,6 +114,8 @@ class Engine {
   StatementCache cache_;
   MerchantHolds holds_;
   TokenBucket bucket_;
+  SeededRandom storage_random_;
+  StorageHealth storage_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/process/log_fields.h"
+#include "daemon/workflow/accepted_content.h"
 
 namespace customsd {
 namespace {
@@ -44,6 +45,18 @@ bool ShowsModification(const DeclarationRecord& r, const QueryRecord& item) {
   return item.mch_customs_no == f.merchant_customs_no && item.duty == f.duty &&
          item.order_fee == f.order_fee && item.transport_fee == f.transport_fee &&
          item.product_fee == f.product_fee;
+}
+
+// A failure of the database itself (full, read-only, I/O, locked past its timeout), as
+// opposed to this write losing a race.
+bool IsStorageFailure(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kIoError:
+    case StatusCode::kUnavailable:
+    case StatusCode::kCorruption:
+    case StatusCode::kInternal: return true;
+    default: return false;
+  }
 }
 
 QueryParams QueryFor(const DeclarationRecord& r) {
@@ -104,9 +117,16 @@ bool JobRunner::Apply(const DeclarationRecord& r, const Decision& d, JobReport& 
     return false;
   }
   if (!s.ok()) {
-    spdlog::error("declaration {}: cannot record '{}': {}", Describe(r), d.event.kind, s.message());
+    // Only the first failure of a database in trouble is worth a line: the others would say
+    // the same thing once per declaration, and StorageHealth logs what follows.
+    const bool storage = IsStorageFailure(s);
+    if (storage) report.storage_failure = true;
+    const bool first = !storage || storage_ == nullptr || storage_->Failed(s);
+    spdlog::log(first ? spdlog::level::err : spdlog::level::debug,
+                "declaration {}: cannot record '{}': {}", Describe(r), d.event.kind, s.message());
     return false;
   }
+  ++report.recorded;
   const Phase to = d.update.phase.value_or(r.phase);
   log_fields.SetState(d.update.state.value_or(r.state));
   if (observer_ != nullptr && to != r.phase) observer_->OnTransition(r.phase, to);
@@ -172,7 +192,15 @@ std::optional<QueryRecord> JobRunner::LookupOwn(const DeclarationRecord& r, Cust
   return std::nullopt;
 }
 
+bool JobRunner::NotSendable(const DeclarationRecord& r, JobReport& report) {
+  const std::vector<std::string> changed = FieldsChangedSinceAccepted(r);
+  if (changed.empty()) return false;
+  Apply(r, rules_.ChangedSinceAccepted(r, changed, Now()), report);
+  return true;
+}
+
 void JobRunner::Submit(const DeclarationRecord& r, CustomsClient& client, JobReport& report) {
+  if (NotSendable(r, report)) return;
   if (r.check_first) {
     ApiResult<QueryResult> q;
     std::optional<QueryRecord> item = Lookup(r, client, report, &q);
@@ -208,6 +236,8 @@ void JobRunner::Poll(const std::vector<DeclarationRecord>& group, CustomsClient&
     observer_->OnPollSuccess(clock_.Now());
   }
   for (const DeclarationRecord& r : group) {
+    // The answers of the others could not be stored either, and their own queries not be sent.
+    if (report.storage_failure) break;
     if (!q.outcome.ok()) {
       PollFailed(r, q.outcome, report);
       continue;
@@ -228,6 +258,7 @@ void JobRunner::Poll(const std::vector<DeclarationRecord>& group, CustomsClient&
 }
 
 void JobRunner::Redeclare(const DeclarationRecord& r, CustomsClient& client, JobReport& report) {
+  if (NotSendable(r, report)) return;
   if (r.check_first) {
     // A re-push was in flight at a crash. WeChat only takes one from EXCEPT (or SUCCESS); any
     // other state means it arrived, and a second one would be refused.
@@ -305,6 +336,7 @@ JobReport JobRunner::Run(const Job& job) {
     o.code = "NOT_CONFIGURED";
     o.message = "merchant " + job.mchid() + " is not in the config";
     for (const DeclarationRecord& r : job.records) {
+      if (report.storage_failure) break;
       Apply(r, rules_.Refused(r, o, /*doubt=*/r.check_first, Now()), report);
     }
     return report;

@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "daemon/workflow/job.h"
 #include "daemon/workflow/rules.h"
+#include "daemon/workflow/storage_health.h"
 #include "storage/database.h"
 #include "wechatpay/customs_client.h"
 
@@ -51,6 +52,8 @@ class WorkflowObserver {
   // The engine's holds changed: how many whole merchants and (merchant, customs) pairs are
   // held now.
   virtual void OnHoldsChanged(size_t /*merchants*/, size_t /*customs_pairs*/) {}
+  // The database became unwritable, or writable again (StorageHealth).
+  virtual void OnStorageChanged(bool /*writable*/) {}
 };
 
 struct JobReport {
@@ -64,6 +67,9 @@ struct JobReport {
   // did not find the record, or refused the declaration itself).
   bool customs_answered = false;
   bool slow_down = false;                      // a 429 came back
+  // A write failed for a reason of the database itself (StorageHealth): the job stopped there.
+  bool storage_failure = false;
+  int recorded = 0;  // transitions committed
   int requests = 0;
   int conflicts = 0;  // updates that lost a race with another writer (e.g. an operator)
 };
@@ -78,8 +84,12 @@ class JobRunner {
 
   // Set once before use; nullptr = nobody listens.
   void set_observer(WorkflowObserver* observer) { observer_ = observer; }
+  // Where a failed write of the database's own making is reported; set once before use.
+  void set_storage(StorageHealth* storage) { storage_ = storage; }
 
  private:
+  // True (and the declaration sent to attention) when its content is not what WeChat accepted.
+  bool NotSendable(const DeclarationRecord& r, JobReport& report);
   void Submit(const DeclarationRecord& r, CustomsClient& client, JobReport& report);
   void Poll(const std::vector<DeclarationRecord>& group, CustomsClient& client, JobReport& report);
   void Redeclare(const DeclarationRecord& r, CustomsClient& client, JobReport& report);
@@ -113,6 +123,7 @@ class JobRunner {
   RequestGate& gate_;
   const Clock& clock_;
   WorkflowObserver* observer_ = nullptr;
+  StorageHealth* storage_ = nullptr;
 };
 
 }  // namespace customsd

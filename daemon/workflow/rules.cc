@@ -92,6 +92,21 @@ Decision Rules::Accepted(const DeclarationRecord& r, const DeclarationStatus& an
   return d;
 }
 
+Decision Rules::ChangedSinceAccepted(const DeclarationRecord& r,
+                                     const std::vector<std::string>& fields, int64_t now) const {
+  std::string names;
+  for (const std::string& f : fields) names += (names.empty() ? "" : ", ") + f;
+  Decision d;
+  d.event.kind = "changed_since_accepted";
+  d.event.message = "not sent: " + names + " differ from what WeChat Pay accepted";
+  return Attention(r, std::move(d), "changed_since_accepted",
+                   "its " + names + " differ from what WeChat Pay accepted (changed by hand?), "
+                   "and sending them as a new declaration would file different content",
+                   "put the accepted values back, or send the new ones with 'customsd modify', "
+                   "then 'customsd retry'",
+                   now);
+}
+
 Decision Rules::Reported(const DeclarationRecord& r, const QueryResult& result,
                          const QueryRecord& item, const ApiOutcome& outcome, int64_t now) const {
   Decision d;

@@ -48,6 +48,11 @@ class Rules {
   Decision Accepted(const DeclarationRecord& r, const DeclarationStatus& answer,
                     const ApiOutcome& outcome, const std::string& kind, int64_t now) const;
 
+  // The row's sent fields differ from what WeChat accepted (accepted_content.h): nothing is
+  // sent, a person decides.
+  Decision ChangedSinceAccepted(const DeclarationRecord& r, const std::vector<std::string>& fields,
+                                int64_t now) const;
+
   // A query reported `item` for this declaration.
   Decision Reported(const DeclarationRecord& r, const QueryResult& result, const QueryRecord& item,
                     const ApiOutcome& outcome, int64_t now) const;

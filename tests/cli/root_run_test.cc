@@ -217,6 +217,34 @@ void ExpectOneLineRefusal(const CliResult& r, uid_t owner, const std::string& fo
   EXPECT_NE(r.err.find(folder), std::string::npos) << r.err;
 }
 
+// Issue 17: a database root made (here: in a folder that was root's at the time, which keeps
+// what root creates) opens read-only for the service's user without a word, and used to pass
+// every read: READY, /healthz 200, `check: ok`. `run` now proves a write before READY and
+// `check` judges as the service's user (the folder's owner).
+TEST_F(RootRunTest, ARootOwnedDatabaseIsRefusedByRunAndCheckWithOneLine) {
+  ASSERT_EQ(::chown(state_dir().c_str(), 0, 0), 0);
+  ASSERT_EQ(RunAsRoot({"declare", "--file", DeclarationsFile("a.jsonl", "ROOTS1")}).code, 0);
+  ASSERT_EQ(::chown(state_dir().c_str(), nobody_.uid, nobody_.gid), 0);  // the folder only
+  const std::string db = state_dir() + "/customsd.db";
+  ASSERT_EQ(Files(state_dir()).at("customsd.db").uid, 0u);
+
+  CliResult check = RunAsRoot({"check"});
+  EXPECT_EQ(check.code, 1) << check.out << check.err;
+  EXPECT_NE(check.err.find("not writable by nobody"), std::string::npos) << check.err;
+  EXPECT_NE(check.err.find("chown nobody: " + db), std::string::npos) << check.err;
+
+  for (mode_t mode : {0640, 0644}) {  // unreadable for nobody, then readable but not writable
+    ASSERT_EQ(::chmod(db.c_str(), mode), 0);
+    CliResult run = RunAs(nobody_, {nobody_.gid}, {"run"});
+    run.err += run.out;  // the daemon's log: stdout or stderr, by where it runs
+    EXPECT_EQ(run.code, 1) << run.err;
+    EXPECT_EQ(run.err.find("customsd ready"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("cannot start: the database file " + db), std::string::npos)
+        << "mode 0" << std::oct << mode << ": " << run.err;
+    EXPECT_NE(run.err.find("chown nobody: "), std::string::npos) << run.err;
+  }
+}
+
 TEST_F(RootRunTest, RefusesAFolderWhoseOwnerHasNoUserEntryAndCreatesNothing) {
   auto unknown = UnknownUid();
   if (!unknown) GTEST_SKIP() << "no free uid";

@@ -51,8 +51,9 @@ TEST_F(ChatAlertEndToEndTest, ARefusalReachesASignedDingtalkRobotOnceWithTheMent
   StopMock();
 
   EXPECT_TRUE(receiver.refusals().empty()) << receiver.refusals().front();
-  ASSERT_EQ(receiver.accepted().size(), 1u);
-  const testing::ChatMessage& m = receiver.accepted()[0];
+  const std::vector<testing::ChatMessage> accepted = receiver.accepted();
+  ASSERT_EQ(accepted.size(), 1u);
+  const testing::ChatMessage& m = accepted[0];
   EXPECT_NE(m.text.find("PARAM_ERROR"), std::string::npos) << m.text;
   EXPECT_NE(m.text.find("REFUSED1"), std::string::npos) << m.text;
   EXPECT_EQ(m.mentioned, (std::vector<std::string>{"13800000000", "ops-lead"}));

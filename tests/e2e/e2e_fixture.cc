@@ -167,7 +167,7 @@ void EndToEndTest::KillAtRandomMoments(int kills, uint32_t seed) {
 }
 
 int64_t EndToEndTest::Count(const std::string& sql) {
-  SQLite::Database db(install_.db_path(), SQLite::OPEN_READONLY);
+  SQLite::Database db(DbPath(), SQLite::OPEN_READONLY);
   db.setBusyTimeout(5000);
   SQLite::Statement q(db, sql);
   q.executeStep();
@@ -203,7 +203,7 @@ CliResult EndToEndTest::Cli(std::vector<std::string> args) {
 }
 
 void EndToEndTest::ExpectScenarioOutcomes() {
-  SQLite::Database db(install_.db_path(), SQLite::OPEN_READONLY);
+  SQLite::Database db(DbPath(), SQLite::OPEN_READONLY);
   SQLite::Statement q(db, "SELECT out_trade_no, sub_order_no, state, phase, last_error_code "
                           "FROM declarations");
   int checked = 0;

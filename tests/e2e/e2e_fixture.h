@@ -57,7 +57,11 @@ class EndToEndTest : public ::testing::Test {
   int64_t Count(const std::string& sql);
   std::string DaemonLog() const;
 
+  // The database the helpers read: the install's, unless a test moved it (db_path_).
+  const std::string& DbPath() const { return db_path_.empty() ? install_.db_path() : db_path_; }
+
   TestInstall install_;
+  std::string db_path_;
   std::unique_ptr<ChildProcess> mock_;
   int mock_port_ = 0;
   std::map<std::string, Scenario> scenarios_;  // by out_trade_no
