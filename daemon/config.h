@@ -108,6 +108,10 @@ struct Config {
     std::string listen = "127.0.0.1:9469";  // "" = off
   } metrics;
 
+  struct Declare {
+    int max_file_mb = 256;  // `customsd declare --file` refuses larger input (MiB, 1 to 4096)
+  } declare;
+
   struct Log {
     std::string level = "info";
   } log;

@@ -373,6 +373,9 @@ Status ReadSections(const toml::table& root, const std::string& source, ConfigKe
        {"listen"},
        [c](const Section& s) { return s.ReadString("listen", &c->metrics.listen); }},
       {"log", {"level"}, [c](const Section& s) { return s.ReadString("level", &c->log.level); }},
+      {"declare",
+       {"max_file_mb"},
+       [c](const Section& s) { return s.ReadInt("max_file_mb", &c->declare.max_file_mb); }},
   };
   for (const Reader& reader : readers) {
     const toml::node* node = root.get(reader.name);
@@ -431,7 +434,8 @@ StatusOr<Config> ParseConfig(std::string_view toml_text, const ConfigContext& ct
   ConfigKeyLines lines;
   Status status = Section(source, "", &root, &lines)
                       .RefuseUnknownKeys({"merchant", "merchants", "wechatpay", "database", "poll",
-                                          "retry", "redeclare", "alerts", "metrics", "log"});
+                                          "retry", "redeclare", "alerts", "metrics", "log",
+                                          "declare"});
   if (status.ok()) {
     status = ReadMerchants(root, source, &lines, &config);
   }

@@ -7,6 +7,7 @@
 
 #include "daemon/alerts/smtp_mailer.h"
 #include "daemon/config.h"
+#include "daemon/declaration_rules.h"
 #include "daemon/duration.h"
 
 namespace customsd {
@@ -88,6 +89,10 @@ Status CheckMerchant(const Checker& c, const MerchantConfig& m) {
     return c.Fail(key("mchid"), "must be 1 to 32 digits (got " + QuoteForMessage(m.mchid) + ")");
   }
   CUSTOMSD_RETURN_IF_ERROR(c.NotEmpty(key("appid"), m.appid));
+  // It goes into every declaration and query string: the declaration's own rule applies.
+  if (auto problem = IdentityFieldProblem("appid", m.appid)) {
+    return c.Fail(key("appid"), *problem);
+  }
   CUSTOMSD_RETURN_IF_ERROR(c.NotEmpty(key("serial_no"), m.serial_no));
   CUSTOMSD_RETURN_IF_ERROR(c.NotEmpty(key("private_key_file"), m.private_key_file));
   CUSTOMSD_RETURN_IF_ERROR(c.NotEmpty(key("apiv3_key_file"), m.apiv3_key_file));
@@ -251,6 +256,11 @@ Status CheckAlerts(const Checker& c, const Config::Alerts& a) {
 Status CheckAlertsMetricsLog(const Checker& c, const Config& config) {
   CUSTOMSD_RETURN_IF_ERROR(CheckAlerts(c, config.alerts));
   CUSTOMSD_RETURN_IF_ERROR(c.Check("metrics.listen", CheckListenAddress(config.metrics.listen)));
+  CUSTOMSD_RETURN_IF_ERROR(c.AtLeast("declare.max_file_mb", config.declare.max_file_mb, 1));
+  if (config.declare.max_file_mb > 4096) {
+    return c.Fail("declare.max_file_mb",
+                  "must be at most 4096 (got " + std::to_string(config.declare.max_file_mb) + ")");
+  }
   return c.OneOf("log.level", config.log.level,
                  {"trace", "debug", "info", "warn", "error", "critical", "off"});
 }

@@ -117,6 +117,10 @@ void CheckPlainHasNoFees(std::vector<FieldError>& out, const DeclarationFields& 
 
 }  // namespace
 
+std::optional<std::string> IdentityFieldProblem(std::string_view field, std::string_view value) {
+  return CheckText(value, field == "mchid" ? kDigits : kAppid);
+}
+
 size_t DeclarationFieldIndex(std::string_view name) {
   for (size_t i = 0; i < kDeclarationFields.size(); ++i) {
     if (kDeclarationFields[i].name == name) return i;

@@ -75,6 +75,11 @@ size_t DeclarationFieldIndex(std::string_view name);
 // Every problem with one declaration (empty = valid), in field order, at most one per field.
 std::vector<FieldError> ValidateDeclaration(const DeclarationFields& d);
 
+// The rule of one identity field ("appid" or "mchid") alone, for the config's defaults: its
+// message (as in FieldError), or nullopt when `value` passes. The config holds what every
+// declaration of the merchant sends, so it must pass the same rule.
+std::optional<std::string> IdentityFieldProblem(std::string_view field, std::string_view value);
+
 // Things worth telling the user that do not stop the declaration (an unknown customs code).
 std::vector<FieldError> DeclarationWarnings(const DeclarationFields& d);
 

@@ -8,13 +8,13 @@
 // the summary only; -o json prints {added, already_present, records: [...]}, -o jsonl/csv one
 // row per record (line, mchid, out_trade_no, sub_order_no, customs, result). On a terminal, a
 // file of more than kProgressAbove records also gets progress lines on stderr, redrawn in place.
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "daemon/commands/commands.h"
+#include "daemon/commands/declare_input.h"
 #include "daemon/intake.h"
 #include "storage/declaration_store.h"
 
@@ -60,17 +60,6 @@ std::string FlagsAsJsonLine(const std::map<std::string, std::string>& fields) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-StatusOr<std::string> ReadInput(CommandEnv& env, const std::string& file) {
-  if (file == "-") {
-    return std::string(std::istreambuf_iterator<char>(env.in), {});
-  }
-  std::ifstream f(file, std::ios::binary);
-  if (!f) return Status::InvalidInput("--file " + file + ": cannot open");
-  std::string text((std::istreambuf_iterator<char>(f)), {});
-  if (f.bad()) return Status::IoError("--file " + file + ": read error");
-  return text;
-}
-
 int RunDeclare(CommandEnv& env, const DeclareOptions& opt) {
   const bool from_file = !opt.file.empty();
   if (from_file == !opt.fields.empty()) {
@@ -91,7 +80,9 @@ int RunDeclare(CommandEnv& env, const DeclareOptions& opt) {
     intake.default_appid = config->merchants[0].appid;
   }
 
-  auto text = from_file ? ReadInput(env, opt.file) : StatusOr<std::string>(FlagsAsJsonLine(opt.fields));
+  const size_t max_bytes = static_cast<size_t>(config->declare.max_file_mb) << 20;
+  auto text = from_file ? ReadDeclareInput(opt.file, env.in, max_bytes)
+                        : StatusOr<std::string>(FlagsAsJsonLine(opt.fields));
   if (!text.ok()) return Fail(env, text.status());
   const bool progress = env.interactive && from_file && text->size() > 64 * kProgressAbove;
   if (progress) env.err << "declare: reading and checking " << opt.file << " ..." << std::flush;
