@@ -39,7 +39,7 @@ PendingAlert StorageAlert(const std::string& path, const std::string& reason, in
 }
 
 std::string StatusLine(Engine& engine, DeclarationStore& store) {
-  if (!engine.storage().writable()) {
+  if (!engine.storage().ready()) {
     return "database not writable: " + engine.storage().reason() + "; waiting for it";
   }
   std::string line = std::to_string(engine.running()) + " requests running";
@@ -154,7 +154,7 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
         [&heartbeat, &clock, g, &engine]() -> Status {
           CUSTOMSD_RETURN_IF_ERROR(
               heartbeat.Check(clock.Now(), std::chrono::seconds(60), "main loop"));
-          if (!engine.storage().writable()) {
+          if (!engine.storage().ready()) {
             return Status::Unavailable("database not writable: " + engine.storage().reason());
           }
           return g->CheckReadable();

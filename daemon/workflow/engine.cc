@@ -61,6 +61,14 @@ bool Engine::StorageWritable() {
   return true;
 }
 
+void Engine::EndTrialIfIdle() {
+  // Nothing at all left to try the database with: waiting for work would keep an idle daemon
+  // unready for good. While anything is due later, its write is the trial.
+  if (!storage_.on_trial()) return;
+  auto next = store_.NextDueAt();
+  if (next.ok() && !next->has_value()) storage_.Confirmed();
+}
+
 Engine::~Engine() {
   StopWorkers(std::chrono::milliseconds(0));
   JoinWorkers();
@@ -223,6 +231,7 @@ int Engine::RunDueInline(RequestGate& gate) {
   runner.set_storage(&storage_);
   if (!StorageWritable()) return 0;
   std::vector<Job> jobs = CollectDue(options_.batch_size);
+  if (jobs.empty()) EndTrialIfIdle();
   int ran = 0;
   for (const Job& job : jobs) {
     if (HeldBack(job) || !storage_.writable()) continue;
@@ -296,6 +305,7 @@ std::chrono::milliseconds Engine::Dispatch() {
     }
   }
   std::vector<Job> jobs = CollectDue(free_slots);
+  if (jobs.empty()) EndTrialIfIdle();
   if (!jobs.empty()) {
     std::lock_guard<std::mutex> lock(mu_);
     for (Job& job : jobs) {

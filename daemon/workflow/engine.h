@@ -102,6 +102,8 @@ class Engine {
   void NotifyHolds();
   // While the database is unwritable: probes it when due. True when it takes writes.
   bool StorageWritable();
+  // Ends the storage trial when no declaration is due now or later.
+  void EndTrialIfIdle();
 
   EngineOptions options_;
   WorkflowSettings settings_;

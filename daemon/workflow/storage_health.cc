@@ -18,6 +18,11 @@ bool StorageHealth::writable() const {
   return writable_;
 }
 
+bool StorageHealth::ready() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return writable_ && !trial_;
+}
+
 std::string StorageHealth::reason() const {
   std::lock_guard<std::mutex> lock(mu_);
   return reason_;
@@ -84,14 +89,11 @@ void StorageHealth::ProbeFailed(const Status& s) {
 }
 
 void StorageHealth::Recovered() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (writable_) return;
-    writable_ = true;
-    trial_ = true;
-    reason_.clear();
-  }
-  if (listener_) listener_(Change{true, false, ""});
+  std::lock_guard<std::mutex> lock(mu_);
+  if (writable_) return;
+  writable_ = true;
+  trial_ = true;
+  reason_ = "a probe write passed; waiting for a real write to commit";
 }
 
 bool StorageHealth::on_trial() const {
@@ -100,12 +102,16 @@ bool StorageHealth::on_trial() const {
 }
 
 void StorageHealth::Confirmed() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!trial_ || !writable_) return;
-  trial_ = false;
-  spdlog::warn(
-      "database writable again after {}; work resumes",
-      SecondsText(std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - since_)));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!trial_ || !writable_) return;
+    trial_ = false;
+    reason_.clear();
+    spdlog::warn(
+        "database writable again after {}; work resumes",
+        SecondsText(std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - since_)));
+  }
+  if (listener_) listener_(Change{true, false, ""});
 }
 
 }  // namespace customsd

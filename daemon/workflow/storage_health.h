@@ -11,17 +11,21 @@
 // A probe that commits proves less than it seems: on a full disk a one-row write may still fit
 // in the WAL's old space while the next real commit does not. So after a successful probe the
 // database is on trial: the engine runs one job at a time until one of its writes commits
-// (Confirmed). A failure on trial is the same episode going on: no new alert, and the probes'
-// backoff goes on growing instead of starting again at 1 s.
+// (Confirmed), or finds nothing at all left to do. A failure on trial is the same episode going
+// on: no new alert, and the probes' backoff goes on growing instead of starting again at 1 s.
+// The daemon is not ready (/healthz 503, customsd_database_writable 0) until the trial ends:
+// reporting ready on the probe alone made a full disk flap between 200 and 503.
 //
 // Contract
 //  - Failed(status) on a writable database makes it unwritable and returns true (the caller
 //    logs the details of its own write only then); on an unwritable one it returns false.
 //  - ProbeDue() says when to probe; ProbeFailed and Recovered record its result; Confirmed
 //    ends the trial that Recovered began.
+//  - writable() is true from a passing probe on (the engine may try one job); ready() only once
+//    the trial is over.
 //  - The listener runs on the thread that changed the state, outside the lock, once per change
-//    (writable -> unwritable, unwritable -> writable); new_episode is false for a failure on
-//    trial. It may call writable() and reason().
+//    of ready() (ready -> unwritable, and the end of a trial); new_episode is false for a
+//    failure on trial. It may call writable(), ready() and reason().
 //
 // Thread safety: every method may be called from any thread.
 #pragma once
@@ -51,7 +55,8 @@ class StorageHealth {
   void set_listener(Listener listener) { listener_ = std::move(listener); }
 
   bool writable() const;
-  std::string reason() const;  // why not; "" while writable
+  bool ready() const;          // writable and off trial
+  std::string reason() const;  // why not ready; "" while ready
 
   [[nodiscard]] bool Failed(const Status& s);
   bool ProbeDue() const;

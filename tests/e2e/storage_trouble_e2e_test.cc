@@ -178,7 +178,7 @@ TEST_F(StorageTroubleEndToEndTest, AFullDiskThenAReadOnlyOneStopTheDaemonUntilWr
 
   FillDisk();
   ASSERT_TRUE(WaitHealth(503, seconds(30))) << DaemonLog();
-  ExpectQuietWhileUnwritable(seconds(15), "disk full");
+  ASSERT_NO_FATAL_FAILURE(ExpectQuietWhileUnwritable(seconds(15), "disk full"));
   ASSERT_TRUE(::unlink((data_ + "/filler").c_str()) == 0);
   ASSERT_TRUE(WaitHealth(200, seconds(90))) << DaemonLog();
   ASSERT_TRUE(WaitSettled(seconds(60))) << DaemonLog();
@@ -189,7 +189,7 @@ TEST_F(StorageTroubleEndToEndTest, AFullDiskThenAReadOnlyOneStopTheDaemonUntilWr
   })) << DaemonLog();
   SetImmutable(true);
   ASSERT_TRUE(WaitHealth(503, seconds(30))) << DaemonLog();
-  ExpectQuietWhileUnwritable(seconds(10), "unwritable files");
+  ASSERT_NO_FATAL_FAILURE(ExpectQuietWhileUnwritable(seconds(10), "unwritable files"));
   SetImmutable(false);
   ASSERT_TRUE(WaitHealth(200, seconds(90))) << DaemonLog();
   ASSERT_TRUE(WaitSettled(seconds(60))) << DaemonLog();

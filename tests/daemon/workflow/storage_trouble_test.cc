@@ -122,17 +122,63 @@ TEST_F(StorageTroubleTest, AFailureRightAfterAPassingProbeIsTheSameEpisode) {
   ASSERT_TRUE(health.Failed(Status::IoError("disk full")));  // the next real commit did not
   // The backoff went on (sixth step: at least half of 32 s) rather than back to 1 s.
   EXPECT_GE(health.UntilProbe(), std::chrono::seconds(16));
-  ASSERT_EQ(changes.size(), 3u);
+  ASSERT_EQ(changes.size(), 2u);  // the trial was never reported as recovery
   EXPECT_TRUE(changes[0].new_episode);
-  EXPECT_TRUE(changes[1].writable);
-  EXPECT_FALSE(changes[2].new_episode);  // no second alert
+  EXPECT_FALSE(changes[1].writable);
+  EXPECT_FALSE(changes[1].new_episode);  // no second alert
   clock_.Advance(health.UntilProbe());
   health.Recovered();
   health.Confirmed();  // a job's write committed
   EXPECT_FALSE(health.on_trial());
+  EXPECT_TRUE(health.ready());
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_TRUE(changes[2].writable);
   ASSERT_TRUE(health.Failed(Status::IoError("disk full")));
   EXPECT_TRUE(changes.back().new_episode);  // a new episode later is alerted again
   EXPECT_LE(health.UntilProbe(), std::chrono::seconds(1));
+}
+
+// A full disk can take a probe's one-row update in old WAL space while every real commit fails:
+// reporting ready on the probe made /healthz flap 503 -> 200 -> 503 (seen in CI).
+TEST_F(StorageTroubleTest, APassingProbeIsNotReadyUntilARealWriteCommits) {
+  SeededRandom random(7);
+  StorageHealth health(clock_, random);
+  std::vector<bool> changes;
+  health.set_listener([&](const StorageHealth::Change& c) { changes.push_back(c.writable); });
+  ASSERT_TRUE(health.Failed(Status::IoError("disk full")));
+  EXPECT_FALSE(health.ready());
+  clock_.Advance(health.UntilProbe());
+  health.Recovered();
+  EXPECT_TRUE(health.writable());  // the engine may try one job
+  EXPECT_FALSE(health.ready());
+  EXPECT_NE(health.reason().find("probe"), std::string::npos) << health.reason();
+  EXPECT_EQ(changes, (std::vector<bool>{false}));
+  health.Confirmed();
+  EXPECT_TRUE(health.ready());
+  EXPECT_EQ(health.reason(), "");
+  EXPECT_EQ(changes, (std::vector<bool>{false, true}));
+}
+
+TEST_F(StorageTroubleTest, AnIdleDaemonEndsItsTrialOnThePassingProbe) {
+  // The last declaration's write failed and nothing else is waiting: readiness must not wait
+  // for work that may never come.
+  ASSERT_TRUE(engine_->storage().Failed(Status::IoError("disk I/O error")));
+  RunFor(seconds(2), 4);
+  EXPECT_TRUE(engine_->storage().ready()) << engine_->storage().reason();
+}
+
+TEST_F(StorageTroubleTest, WorkDueLaterIsTheTrialOfAnIdleMoment) {
+  AddOrders(3, "L");
+  engine_->RunDueInline(gate_);  // declared; polls are due later
+  ASSERT_EQ(wechat_.Count("declare"), 3);
+  ASSERT_TRUE(engine_->storage().Failed(Status::IoError("disk I/O error")));
+  clock_.Advance(engine_->storage().UntilProbe());
+  engine_->RunDueInline(gate_);  // the probe passes; no poll is due yet
+  EXPECT_TRUE(engine_->storage().writable());
+  EXPECT_FALSE(engine_->storage().ready());
+  for (int i = 0; i < 3; ++i) wechat_.SetState("L" + std::to_string(i), "", "SUCCESS");
+  RunFor(minutes(1), 6);  // the polls come due and their answers commit
+  EXPECT_TRUE(engine_->storage().ready());
 }
 
 }  // namespace
