@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/declaration_state.h"
+#include "daemon/config_settings.h"
 #include "daemon/process/logging.h"
 
 namespace customsd {
@@ -92,6 +93,10 @@ void ReloadService(const std::string& config_path, Config& current, HttpTranspor
     spdlog::error("reload: merchants not reloaded, nothing changed: {}", s.message());
     return;
   }
+  // Compared with what is in force, not with the last file read: a setting that waits for a
+  // restart is reported on every reload until then.
+  const ConfigSettings before = SettingsOf(current);
+  const ConfigSettings after = SettingsOf(*next);
   std::vector<std::string> changes;
   if (next->log.level != current.log.level) {
     if (SetUpLogging(next->log.level).ok()) {
@@ -100,32 +105,28 @@ void ReloadService(const std::string& config_path, Config& current, HttpTranspor
   }
   changes.push_back("merchant keys and certificates reloaded (" +
                     std::to_string(next->merchants.size()) + " merchant(s))");
-  std::vector<std::string> restart;
-  if (next->database.path != current.database.path) restart.push_back("database.path");
-  if (next->wechatpay.base_url != current.wechatpay.base_url ||
-      next->wechatpay.path_prefix != current.wechatpay.path_prefix ||
-      next->wechatpay.max_in_flight != current.wechatpay.max_in_flight ||
-      next->wechatpay.requests_per_second != current.wechatpay.requests_per_second ||
-      next->wechatpay.timeout != current.wechatpay.timeout ||
-      next->wechatpay.ca_file != current.wechatpay.ca_file) {
-    restart.push_back("[wechatpay]");
+  // Names only: some values (a chat webhook's URL) carry a token.
+  std::string restart;
+  for (const auto& [key, value] : after) {
+    auto was = before.find(key);
+    if (AppliedOnReload(key) || (was != before.end() && was->second == value)) continue;
+    restart += (restart.empty() ? "" : ", ") + key;
   }
-  if (next->poll.first_delay != current.poll.first_delay ||
-      next->poll.deadline != current.poll.deadline ||
-      next->retry.max_attempts != current.retry.max_attempts ||
-      next->redeclare.max_attempts != current.redeclare.max_attempts ||
-      next->redeclare.on_except != current.redeclare.on_except) {
-    restart.push_back("[poll]/[retry]/[redeclare]");
+  for (const auto& [key, value] : before) {
+    if (!AppliedOnReload(key) && after.count(key) == 0) {
+      restart += (restart.empty() ? "" : ", ") + key;
+    }
   }
   std::string changed;
   for (const std::string& c : changes) changed += (changed.empty() ? "" : "; ") + c;
   spdlog::info("reload: {}", changed);
   if (!restart.empty()) {
-    std::string keys;
-    for (const std::string& k : restart) keys += (keys.empty() ? "" : ", ") + k;
-    spdlog::warn("reload: changed settings that take effect on restart: {}", keys);
+    spdlog::warn("reload: changed settings that take effect on restart: {}", restart);
   }
-  current = std::move(next).value();
+  // Only what was applied moves into `current`; the rest stays as the daemon runs it.
+  current.log = next->log;
+  current.merchants = next->merchants;
+  current.declare = next->declare;
 }
 
 }  // namespace customsd

@@ -32,8 +32,9 @@ StatusOr<int64_t> CountRecoveredAttempts(Database& db);
 void LogRecoveredAttempts(Database& db);
 
 // SIGHUP: re-reads the config. The log level and the merchants (keys, certificates) change at
-// once; other changed settings are reported as needing a restart. A bad config changes
-// nothing. `current` is updated to what is in force.
+// once; every other setting (config_settings.h) that differs from what is in force is named
+// in one "take effect on restart" line, on each reload until the restart. A bad config
+// changes nothing. `current` is updated to what is in force: the applied settings only.
 void ReloadService(const std::string& config_path, Config& current, HttpTransport& transport,
                    const Clock& clock, CertificateCache& cache, MerchantDirectory& merchants,
                    ApiObserver* observer);

@@ -86,15 +86,8 @@ class Finished {
 class ReloadTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // The platform certificate as a previous run left it in the cache, so the merchant built
-    // from the config verifies the fake's answers without downloading anything.
-    const int64_t now = UnixMillis(clock_.Now());
-    ASSERT_TRUE(cache_
-                    .Save(testing::kTestMchid,
-                          {{platform_.serial, now - 86'400'000LL, now + 86'400'000LL * 365,
-                            platform_.certificate_pem}},
-                          now)
-                    .ok());
+    ASSERT_NO_FATAL_FAILURE(
+        testing::CachePlatformCertificate(cache_, platform_, UnixMillis(clock_.Now())));
     auto config = LoadConfig(install_.config_path());
     ASSERT_TRUE(config.ok()) << config.status().message();
     config_ = std::move(config).value();

@@ -5,9 +5,11 @@
 
 #include <memory>
 
+#include "storage/certificate_cache.h"
 #include "storage/database.h"
 #include "storage/declaration_store.h"
 #include "storage/migrator.h"
+#include "tests/support/fake_transport.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_config.h"
 
@@ -35,6 +37,18 @@ inline DeclarationFields SplitOrder(const std::string& out_trade_no, const std::
   f.transport_fee = 200;
   f.product_fee = 800;
   return f;
+}
+
+// The platform certificate as a previous run left it in the cache (valid a day ago to a year
+// on), so merchants built from a config verify answers without downloading anything.
+inline void CachePlatformCertificate(CertificateCache& cache, const PlatformSigner& platform,
+                                     int64_t now_ms) {
+  ASSERT_TRUE(cache
+                  .Save(kTestMchid,
+                        {{platform.serial, now_ms - 86'400'000LL, now_ms + 86'400'000LL * 365,
+                          platform.certificate_pem}},
+                        now_ms)
+                  .ok());
 }
 
 inline std::unique_ptr<Database> OpenMigrated(const std::string& path) {
