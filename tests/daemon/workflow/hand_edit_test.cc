@@ -45,7 +45,8 @@ TEST_F(HandEditTest, AFieldChangedByHandBumpsTheVersionAndIsRecorded) {
   const DeclarationRecord after = Reload(r);
   EXPECT_EQ(after.fields.duty, 999);
   EXPECT_EQ(after.version, r.version + 1);
-  const Event& e = EventsOf(r).back();
+  const std::vector<Event> events = EventsOf(r);  // a copy: back() of a temporary would dangle
+  const Event& e = events.back();
   EXPECT_EQ(e.kind, "operator_edit");
   EXPECT_NE(e.message.find(" duty"), std::string::npos) << e.message;
   EXPECT_EQ(e.message.find("merchant_customs_no"), std::string::npos) << e.message;
