@@ -2,15 +2,25 @@
 // The spellings are the ones stored in the database and shown to operators.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string_view>
 
 namespace customsd {
 
 enum class State { kUndeclared, kSubmitted, kProcessing, kSuccess, kFail, kExcept };
+// Every state, in enum order.
+inline constexpr std::array<State, 6> kAllStates = {State::kUndeclared, State::kSubmitted,
+                                                    State::kProcessing, State::kSuccess,
+                                                    State::kFail,       State::kExcept};
 // kCancelled: taken out of the workflow by an operator (`customsd cancel`, e.g. a refunded
 // order), kept with its history; customsd does nothing more with it.
 enum class Phase { kSubmit, kPoll, kModify, kRedeclare, kDone, kAttention, kCancelled };
+// Every phase, in enum order (metrics index series by it).
+inline constexpr std::array<Phase, 7> kAllPhases = {Phase::kSubmit, Phase::kPoll,
+                                                    Phase::kModify, Phase::kRedeclare,
+                                                    Phase::kDone,   Phase::kAttention,
+                                                    Phase::kCancelled};
 
 std::string_view ToString(State s);
 std::string_view ToString(Phase p);

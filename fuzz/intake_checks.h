@@ -1,4 +1,4 @@
-// What every ParseDeclarations result must satisfy, whatever the bytes (see daemon/intake.h),
+// What every ParseDeclarations result must satisfy, whatever the bytes (see daemon/intake/intake.h),
 // shared by the JSON Lines and CSV fuzz targets.
 #pragma once
 
@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/declaration_rules.h"
-#include "daemon/intake.h"
+#include "daemon/intake/field_checks.h"
+#include "daemon/intake/intake.h"
 #include "fuzz/fuzz_support.h"
 
 namespace customsd::fuzz {

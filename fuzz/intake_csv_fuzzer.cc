@@ -4,12 +4,12 @@
 // Each input is the file handed to `declare --file`. ReadCsv must report records and errors on
 // lines that exist, in order, and its records, re-quoted, must read back cell for cell.
 // ParseDeclarations runs with no options and with a one-merchant config; every result must keep
-// the promises of daemon/intake.h (fuzz/intake_checks.h), and accepted records must survive a
+// the promises of daemon/intake/intake.h (fuzz/intake_checks.h), and accepted records must survive a
 // round trip through both formats.
 #include <cstddef>
 #include <cstdint>
 
-#include "daemon/csv_reader.h"
+#include "daemon/intake/csv_reader.h"
 #include "fuzz/intake_checks.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // Fuzz target: `customsd declare` intake of JSON Lines (ParseDeclarations, IntakeFormat::kJsonLines).
 //
 // Each input is the file handed to `declare --file`. It is parsed with no options and with the
-// options of a one-merchant config; every result must keep the promises of daemon/intake.h
+// options of a one-merchant config; every result must keep the promises of daemon/intake/intake.h
 // (fuzz/intake_checks.h), and the accepted records, written back as JSON Lines and as CSV,
 // must read back identical. kAuto is run too (it must never crash either way).
 #include <cstddef>

@@ -23,4 +23,22 @@ bool InsertAlertIn(SQLite::Database& sql, const NewAlert& a) {
   return q.exec() == 1;
 }
 
+Status RaiseAlert(TransactionWriter& writer, const NewAlert& alert) {
+  return writer.Write([&](SQLite::Database& sql) {
+    InsertAlertIn(sql, alert);
+    return Status::Ok();
+  });
+}
+
+Status CloseOpenAlert(TransactionWriter& writer, const std::string& dedupe_key) {
+  return writer.Write([&](SQLite::Database& sql) {
+    SQLite::Statement q(sql,
+                        "UPDATE alerts SET dedupe_key = dedupe_key || ':lifted:' || id "
+                        "WHERE dedupe_key = ?");
+    q.bind(1, dedupe_key);
+    q.exec();
+    return Status::Ok();
+  });
+}
+
 }  // namespace customsd

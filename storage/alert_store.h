@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "storage/database.h"
 
 namespace customsd {
 
@@ -26,5 +27,13 @@ struct NewAlert {
 // Inserts unless an alert with the same dedupe_key exists. Returns true when inserted.
 // Throws SQLite::Exception like the other *In helpers; call inside Database::Write.
 bool InsertAlertIn(SQLite::Database& sql, const NewAlert& alert);
+
+// The same as one transaction of its own through `writer` (a Database or a group writer); a
+// key already open is ok, and writes nothing.
+Status RaiseAlert(TransactionWriter& writer, const NewAlert& alert);
+
+// Frees `dedupe_key` of its open alert (if any), so that the next alert with that key is raised
+// again; the row itself stays, under a key its id keeps unique. One transaction.
+Status CloseOpenAlert(TransactionWriter& writer, const std::string& dedupe_key);
 
 }  // namespace customsd

@@ -113,6 +113,13 @@ Status Database::Read(const std::function<Status(SQLite::Database&)>& fn) {
   return Run("BEGIN", fn);
 }
 
+Status Database::CheckReadable() {
+  return Read([](SQLite::Database& sql) {
+    sql.execAndGet("SELECT count(*) FROM sqlite_schema");
+    return Status::Ok();
+  });
+}
+
 Status Database::Run(const char* begin_sql, const std::function<Status(SQLite::Database&)>& fn) {
   for (int attempt = 0;; ++attempt) {
     bool begun = false;

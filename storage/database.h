@@ -67,6 +67,9 @@ class Database final : public TransactionWriter {
   // Runs fn for reading (a deferred transaction, so it sees one snapshot).
   Status Read(const std::function<Status(SQLite::Database&)>& fn);
 
+  // Ok when the database answers a read now (its schema table): for /healthz.
+  Status CheckReadable();
+
   // Runs PRAGMA integrity_check (full) or quick_check; ok when SQLite answers "ok".
   Status Check(bool full);
 

@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "storage/active_phases.h"
 #include "storage/declaration_rows.h"
 #include "storage/statement_cache.h"
 
@@ -176,18 +177,36 @@ StatusOr<StoreStats> DeclarationStore::Stats() {
       if (state && phase) stats.counts.push_back({*state, *phase, n});
     }
     // The phase list matches the partial due index, so only unfinished rows are scanned.
-    SQLite::Statement oldest(sql,
-                             "SELECT min(created_at) FROM declarations WHERE phase IN "
-                             "('submit', 'poll', 'modify', 'redeclare')");
+    SQLite::Statement oldest(
+        sql, "SELECT min(created_at) FROM declarations WHERE phase IN " CUSTOMSD_ACTIVE_PHASES);
     if (oldest.executeStep() && !oldest.getColumn(0).isNull()) {
       stats.oldest_unfinished_created_at = oldest.getColumn(0).getInt64();
     }
-    SQLite::Statement alerts(sql, "SELECT count(*) FROM alerts WHERE delivered_at IS NULL");
-    if (alerts.executeStep()) stats.alerts_pending = alerts.getColumn(0).getInt64();
+    SQLite::Statement alerts(sql,
+                             "SELECT coalesce(sum(delivered_at IS NULL), 0), "
+                             "coalesce(sum(delivered_at IS NOT NULL), 0), "
+                             "coalesce(sum(delivered_at IS NULL AND in_digest), 0) FROM alerts");
+    if (alerts.executeStep()) {
+      stats.alerts_pending = alerts.getColumn(0).getInt64();
+      stats.alerts_delivered = alerts.getColumn(1).getInt64();
+      stats.alerts_held = alerts.getColumn(2).getInt64();
+    }
     return Status::Ok();
   });
   if (!s.ok()) return s;
   return stats;
+}
+
+StatusOr<int64_t> DeclarationStore::CountDoubtfulSends() {
+  int64_t count = 0;
+  Status s = db_.Read([&](SQLite::Database& sql) {
+    SQLite::Statement q(sql, "SELECT count(*) FROM declarations WHERE check_first = 1 AND "
+                             "phase IN " CUSTOMSD_ACTIVE_PHASES);
+    if (q.executeStep()) count = q.getColumn(0).getInt64();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return count;
 }
 
 StatusOr<std::vector<DeclarationRecord>> DeclarationStore::Due(int64_t now_ms, int limit,
@@ -205,9 +224,8 @@ StatusOr<std::vector<DeclarationRecord>> DeclarationStore::Due(int64_t now_ms, i
   // this text in the binary: keep "FROM declarations ... WHERE" in one literal.)
   static const std::string kDueSql =
       std::string("SELECT ") + kDeclarationColumns +
-      " FROM declarations INDEXED BY declarations_due WHERE phase IN "
-      "('submit', 'poll', 'modify', 'redeclare') AND id NOT IN "
-      "(SELECT value FROM json_each(?)) AND next_attempt_at <= ? "
+      " FROM declarations INDEXED BY declarations_due WHERE phase IN " CUSTOMSD_ACTIVE_PHASES
+      " AND id NOT IN (SELECT value FROM json_each(?)) AND next_attempt_at <= ? "
       "ORDER BY next_attempt_at LIMIT ?";
   Status s = db_.Read([&](SQLite::Database& sql) {
     PreparedStatement prepared(sql, kDueSql);
@@ -240,10 +258,9 @@ StatusOr<int64_t> DeclarationStore::CountInPhases(std::initializer_list<Phase> p
 StatusOr<std::optional<int64_t>> DeclarationStore::NextDueAt() {
   std::optional<int64_t> next;
   Status s = db_.Read([&](SQLite::Database& sql) {
-    PreparedStatement prepared(
-        sql,
-        "SELECT min(next_attempt_at) FROM declarations INDEXED BY "
-        "declarations_due WHERE phase IN ('submit', 'poll', 'modify', 'redeclare')");
+    PreparedStatement prepared(sql,
+                               "SELECT min(next_attempt_at) FROM declarations INDEXED BY "
+                               "declarations_due WHERE phase IN " CUSTOMSD_ACTIVE_PHASES);
     SQLite::Statement& q = *prepared;
     if (q.executeStep() && !q.getColumn(0).isNull()) next = q.getColumn(0).getInt64();
     return Status::Ok();

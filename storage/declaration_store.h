@@ -25,6 +25,7 @@
 #include "common/clock.h"
 #include "common/declaration.h"
 #include "common/status.h"
+#include "storage/alert_store.h"
 #include "storage/database.h"
 #include "storage/declaration_record.h"
 
@@ -87,6 +88,18 @@ struct EventDetails {
   std::string request_id;
 };
 
+// What one transition writes: the row's update, its event, and the alert it raises, if any.
+// The rules decide it (daemon/workflow/rules.h); DeclarationStore::Apply writes it.
+struct Decision {
+  DeclarationUpdate update;
+  EventDetails event;
+  std::optional<NewAlert> alert;
+};
+
+// How a unit of work commits: kSynced is on disk when it returns; kLazy survives a crash of the
+// process, and a power loss may undo it until the next synced commit (TransactionWriter).
+enum class Durability { kSynced, kLazy };
+
 struct StoreStats {
   struct Count {
     State state;
@@ -96,7 +109,9 @@ struct StoreStats {
   std::vector<Count> counts;
   int64_t total = 0;
   std::optional<int64_t> oldest_unfinished_created_at;  // Unix ms
-  int64_t alerts_pending = 0;
+  int64_t alerts_pending = 0;    // not delivered yet, digest-held ones included
+  int64_t alerts_delivered = 0;
+  int64_t alerts_held = 0;       // not delivered, waiting for their digest
 };
 
 class DeclarationStore {
@@ -112,6 +127,9 @@ class DeclarationStore {
   // Oldest first.
   StatusOr<std::vector<Event>> Events(int64_t declaration_id);
   StatusOr<StoreStats> Stats();
+  // Unfinished declarations whose last send may have reached WeChat unrecorded (check_first):
+  // what a stop in the middle of a request leaves, each queried before anything is sent again.
+  StatusOr<int64_t> CountDoubtfulSends();
 
   // Unfinished declarations whose next attempt is due at `now_ms`, oldest due first, but for
   // those in `skip` (the engine's running ones), which are passed over in the index without
@@ -136,6 +154,12 @@ class DeclarationStore {
   static Status TransitionIn(SQLite::Database& sql, int64_t now_ms, int64_t id,
                              const Guard& guard, const DeclarationUpdate& update,
                              const EventDetails& event);
+
+  // One decision as one transaction through `writer` (a Database or the engine's group writer):
+  // the guarded transition, its event and its alert commit together or not at all. kConflict
+  // when the guard no longer holds (another writer came first).
+  static Status Apply(TransactionWriter& writer, Durability durability, int64_t now_ms,
+                      int64_t id, const Guard& guard, const Decision& decision);
 
  private:
   Database& db_;

@@ -50,6 +50,16 @@ Status DeclarationStore::Transition(int64_t id, const Guard& guard,
   });
 }
 
+Status DeclarationStore::Apply(TransactionWriter& writer, Durability durability, int64_t now_ms,
+                               int64_t id, const Guard& guard, const Decision& d) {
+  auto write = [&](SQLite::Database& sql) -> Status {
+    CUSTOMSD_RETURN_IF_ERROR(TransitionIn(sql, now_ms, id, guard, d.update, d.event));
+    if (d.alert) InsertAlertIn(sql, *d.alert);
+    return Status::Ok();
+  };
+  return durability == Durability::kSynced ? writer.Write(write) : writer.WriteLazy(write);
+}
+
 Status DeclarationStore::TransitionIn(SQLite::Database& sql, int64_t now_ms, int64_t id,
                                       const Guard& guard, const DeclarationUpdate& update,
                                       const EventDetails& event) {

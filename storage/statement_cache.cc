@@ -1,5 +1,7 @@
 #include "storage/statement_cache.h"
 
+#include "storage/database.h"
+
 namespace customsd {
 namespace {
 
@@ -8,6 +10,7 @@ thread_local StatementCache* current = nullptr;
 }  // namespace
 
 StatementCache::StatementCache(SQLite::Database& db) : db_(db) {}
+StatementCache::StatementCache(Database& db) : db_(db.sqlite()) {}
 
 StatementCache::~StatementCache() = default;
 

@@ -20,9 +20,12 @@
 
 namespace customsd {
 
+class Database;
+
 class StatementCache {
  public:
   explicit StatementCache(SQLite::Database& db);
+  explicit StatementCache(Database& db);  // on the connection db holds
   ~StatementCache();
   StatementCache(const StatementCache&) = delete;
   StatementCache& operator=(const StatementCache&) = delete;

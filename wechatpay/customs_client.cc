@@ -88,19 +88,8 @@ std::string UrlEncode(std::string_view s) {
 }
 
 std::string CustomsClient::DeclareBody(const DeclarationFields& d) {
-  Json j;
-  j["appid"] = d.appid;
-  j["mchid"] = d.mchid;
-  j["out_trade_no"] = d.out_trade_no;
-  j["transaction_id"] = d.transaction_id;
-  j["customs"] = d.customs;
-  j["merchant_customs_no"] = d.merchant_customs_no;
-  PutIf(j, "duty", d.duty);
-  if (!d.sub_order_no.empty()) j["sub_order_no"] = d.sub_order_no;
-  PutIf(j, "fee_type", d.fee_type);
-  PutIf(j, "order_fee", d.order_fee);
-  PutIf(j, "transport_fee", d.transport_fee);
-  PutIf(j, "product_fee", d.product_fee);
+  Json j = Json::object();
+  PutDeclarationFields(j, d);
   return j.dump();
 }
 

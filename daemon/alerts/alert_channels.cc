@@ -1,6 +1,6 @@
 #include "daemon/alerts/alert_channels.h"
 
-#include "daemon/secret_files.h"
+#include "daemon/config/secret_files.h"
 
 namespace customsd {
 

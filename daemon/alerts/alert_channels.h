@@ -9,7 +9,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "daemon/alerts/alert_deliverer.h"
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 
 namespace customsd {
 

@@ -50,13 +50,13 @@
 #include <thread>
 #include <vector>
 
+#include "common/backoff.h"
 #include "common/clock.h"
 #include "daemon/alerts/alert_command.h"
 #include "daemon/alerts/alert_message.h"
 #include "daemon/alerts/chat_formats.h"
 #include "daemon/alerts/smtp_mailer.h"
-#include "daemon/config.h"
-#include "daemon/workflow/backoff.h"
+#include "daemon/config/config.h"
 #include "storage/alert_outbox.h"
 #include "storage/database.h"
 #include "wechatpay/http_transport.h"

@@ -21,6 +21,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "daemon/config/smtp_url.h"  // IsLoopbackSmtp, CheckSmtpUrl
 
 namespace customsd {
 
@@ -65,13 +66,5 @@ class SmtpMailer final : public Mailer {
 // '\n' line ends become CRLF before encoding. Addresses are used as given: Send checks them.
 std::string BuildMailMessage(const SmtpSettings& s, const MailMessage& m, TimePoint now,
                              std::string_view message_id);
-
-// True when the URL's host is 127.0.0.1, ::1 or localhost (a local MTA): only then may plain
-// smtp:// go without TLS.
-bool IsLoopbackSmtp(std::string_view url);
-
-// Validation for the config: "" when fine, else a reason ("must start with smtp:// or
-// smtps://", ...). Credentials in the URL are refused: they belong in username/password.
-std::string CheckSmtpUrl(std::string_view url);
 
 }  // namespace customsd

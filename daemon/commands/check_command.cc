@@ -10,12 +10,12 @@
 
 #include "common/time_format.h"
 #include "daemon/commands/commands.h"
-#include "daemon/merchant_api.h"
+#include "daemon/config/secret_files.h"
+#include "daemon/merchants/merchant_api.h"
 #include "daemon/process/database_access.h"
-#include "daemon/secret_files.h"
-#include "wechatpay/curl_transport.h"
 #include "storage/migrator.h"
 #include "storage/storage_probe.h"
+#include "wechatpay/curl_transport.h"
 #include "wechatpay/private_key.h"
 
 namespace customsd {

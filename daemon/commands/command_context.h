@@ -9,18 +9,13 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/exit_codes.h"
 #include "common/status.h"
 #include "daemon/commands/output_format.h"
-#include "daemon/config.h"
-#include "storage/database.h"
+#include "daemon/config/config.h"
+#include "daemon/process/open_database.h"
 
 namespace customsd {
-
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
-// The declaration (or alert) named does not exist: scripts tell "not there" from "failed".
-inline constexpr int kExitNotFound = 3;
 
 struct CommandEnv {
   std::istream& in;
@@ -35,9 +30,6 @@ struct CommandEnv {
   int exit_code = kExitOk;
 };
 
-// kInvalidInput -> 2; kNotFound -> 3; anything else that is not ok -> 1.
-int ExitCodeFor(const Status& s);
-
 // Prints "customsd: <message>" on err and returns the exit code for s.
 int Fail(CommandEnv& env, const Status& s);
 
@@ -49,17 +41,5 @@ StatusOr<Config> LoadCommandConfig(const CommandEnv& env);
 // yes is exit 1.
 std::optional<int> ConfirmBulkChange(CommandEnv& env, const std::string& what,
                                      const std::string& how_to_go_ahead);
-
-// Opening the database (OpenDatabaseFor, and `migrate`) as root first switches the whole
-// process to the database's owner, or refuses with exit 1: see daemon/process/run_as_owner.h.
-// Commands therefore read whatever only root may read before they open the database.
-enum class OpenMode {
-  kExisting,          // the database must exist at the schema this binary knows; never written
-                      // to by opening it
-  kCreateAndMigrate,  // create it if missing and apply pending migrations
-};
-
-StatusOr<std::unique_ptr<Database>> OpenDatabaseFor(const Config& config, OpenMode mode,
-                                                    bool quick_check);
 
 }  // namespace customsd

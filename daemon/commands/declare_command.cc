@@ -15,7 +15,7 @@
 
 #include "daemon/commands/commands.h"
 #include "daemon/commands/declare_input.h"
-#include "daemon/intake.h"
+#include "daemon/intake/intake.h"
 #include "storage/declaration_store.h"
 
 namespace customsd {
@@ -31,10 +31,6 @@ struct DeclareOptions {
   std::map<std::string, std::string> fields;
 };
 
-const char* const kStringFlags[] = {"appid", "mchid", "out_trade_no", "transaction_id",
-                                    "customs", "merchant_customs_no", "sub_order_no", "fee_type"};
-const char* const kFeeFlags[] = {"duty", "order_fee", "transport_fee", "product_fee"};
-
 std::string FlagName(std::string field) {
   for (char& c : field) {
     if (c == '_') c = '-';
@@ -47,8 +43,9 @@ std::string FlagName(std::string field) {
 std::string FlagsAsJsonLine(const std::map<std::string, std::string>& fields) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [name, value] : fields) {
-    bool is_fee = std::any_of(std::begin(kFeeFlags), std::end(kFeeFlags),
-                              [&](const char* f) { return name == f; });
+    const size_t index = DeclarationFieldIndex(name);
+    const bool is_fee =
+        index < kDeclarationFields.size() && kDeclarationFields[index].fen != nullptr;
     bool digits = !value.empty() && value.size() <= 18 &&
                   value.find_first_not_of("0123456789") == std::string::npos;
     if (is_fee && digits) {
@@ -179,12 +176,13 @@ void AddDeclareCommand(CLI::App& app, CommandEnv& env) {
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
   cmd->add_flag("-q,--quiet", opt->quiet, "print the summary line only (and any problems)");
   AddOutputOptions(*cmd, env);
-  auto add_field = [&](const char* field, const char* help) {
+  // One flag per field of the declare request, in the table's order: --merchant-customs-no.
+  for (const FieldSpec& spec : kDeclarationFields) {
+    const std::string field(spec.name);
     cmd->add_option_function<std::string>(
-        FlagName(field), [opt, field](const std::string& v) { opt->fields[field] = v; }, help);
-  };
-  for (const char* f : kStringFlags) add_field(f, "declare request field");
-  for (const char* f : kFeeFlags) add_field(f, "amount in fen (0.01 CNY)");
+        FlagName(field), [opt, field](const std::string& v) { opt->fields[field] = v; },
+        spec.fen != nullptr ? "amount in fen (0.01 CNY)" : "declare request field");
+  }
   cmd->callback([opt, &env] { env.exit_code = RunDeclare(env, *opt); });
 }
 

@@ -21,7 +21,7 @@
 #include "daemon/commands/commands.h"
 #include "daemon/commands/record_output.h"
 #include "daemon/commands/selector.h"
-#include "daemon/declaration_rules.h"
+#include "daemon/intake/field_checks.h"
 
 namespace customsd {
 namespace {

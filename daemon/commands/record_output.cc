@@ -11,11 +11,6 @@ nlohmann::json TextOrNull(const std::string& s) {
   return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
 }
 
-template <typename T>
-void PutIfSet(nlohmann::json& j, const char* name, const std::optional<T>& v) {
-  if (v) j[name] = *v;
-}
-
 std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
 
 std::string Fen(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "-"; }
@@ -26,18 +21,7 @@ nlohmann::json RecordToJson(const DeclarationRecord& r) {
   const DeclarationFields& f = r.fields;
   nlohmann::json j = nlohmann::json::object();
   j["id"] = r.id;
-  j["appid"] = f.appid;
-  j["mchid"] = f.mchid;
-  j["out_trade_no"] = f.out_trade_no;
-  j["transaction_id"] = f.transaction_id;
-  j["customs"] = f.customs;
-  j["merchant_customs_no"] = f.merchant_customs_no;
-  PutIfSet(j, "duty", f.duty);
-  if (!f.sub_order_no.empty()) j["sub_order_no"] = f.sub_order_no;
-  PutIfSet(j, "fee_type", f.fee_type);
-  PutIfSet(j, "order_fee", f.order_fee);
-  PutIfSet(j, "transport_fee", f.transport_fee);
-  PutIfSet(j, "product_fee", f.product_fee);
+  PutDeclarationFields(j, f);
   j["state"] = ToString(r.state);
   j["phase"] = ToString(r.phase);
   j["sub_order_id"] = TextOrNull(r.sub_order_id);

@@ -1,7 +1,7 @@
-// customsd run: the daemon, in the foreground (see daemon/service.h).
+// customsd run: the daemon, in the foreground (see daemon/service/service.h).
 #include "daemon/commands/commands.h"
 #include "daemon/process/service_notifier.h"
-#include "daemon/service.h"
+#include "daemon/service/service.h"
 
 namespace customsd {
 

@@ -29,9 +29,9 @@
 
 #include "daemon/commands/commands.h"
 #include "daemon/commands/selector.h"
-#include "daemon/declaration_rules.h"
-#include "daemon/merchant_api.h"
-#include "daemon/secret_files.h"
+#include "daemon/config/secret_files.h"
+#include "daemon/intake/field_checks.h"
+#include "daemon/merchants/merchant_api.h"
 #include "wechatpay/curl_transport.h"
 
 namespace customsd {

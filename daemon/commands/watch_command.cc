@@ -19,18 +19,16 @@
 // group. The wait between refreshes is measured on the injected clock.
 #include <unistd.h>
 
-#include <SQLiteCpp/Statement.h>
-
 #include <algorithm>
 #include <iostream>
 #include <sstream>
 
 #include "daemon/commands/commands.h"
 #include "daemon/commands/record_output.h"
-#include "daemon/duration.h"
+#include "daemon/config/duration.h"
 #include "daemon/process/signal_events.h"
-#include "storage/declaration_rows.h"
 #include "storage/declaration_store.h"
+#include "storage/event_feed.h"
 
 namespace customsd {
 namespace {
@@ -40,57 +38,6 @@ struct WatchOptions {
   int last = 10;
   bool once = false;
 };
-
-// An event with the key of its declaration.
-struct WatchEvent {
-  Event event;
-  DeclarationKey key;
-};
-
-// The events with their declaration's key; a subquery, so the columns keep the names the
-// store's row mapping (ReadEvent) reads.
-std::string EventsWithKeys() {
-  return std::string("SELECT ") + kEventColumns +
-         ", mchid, out_trade_no, sub_order_no, customs FROM (SELECT e.*, d.mchid, "
-         "d.out_trade_no, d.sub_order_no, d.customs FROM events e JOIN declarations d ON "
-         "d.id = e.declaration_id) ";
-}
-
-WatchEvent ReadEventWithKey(SQLite::Statement& q) {
-  auto text = [&q](int column) {
-    return q.getColumn(column).isNull() ? std::string() : q.getColumn(column).getString();
-  };
-  return {ReadEvent(q), {text(12), text(13), text(14), text(15)}};
-}
-
-// Events with id > after_id, oldest first, at most `limit`; or with after_id < 0 the last
-// `limit` events, oldest first.
-StatusOr<std::vector<WatchEvent>> ReadEvents(Database& db, int64_t after_id, int limit) {
-  std::vector<WatchEvent> out;
-  Status s = db.Read([&](SQLite::Database& sql) {
-    SQLite::Statement q(sql, EventsWithKeys() + (after_id < 0 ? "ORDER BY id DESC LIMIT ?"
-                                                             : "WHERE id > ? ORDER BY id LIMIT ?"));
-    int at = 1;
-    if (after_id >= 0) q.bind(at++, after_id);
-    q.bind(at, limit);
-    while (q.executeStep()) out.push_back(ReadEventWithKey(q));
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-  if (after_id < 0) std::reverse(out.begin(), out.end());
-  return out;
-}
-
-StatusOr<int64_t> LastEventId(Database& db) {
-  int64_t id = 0;
-  Status s = db.Read([&](SQLite::Database& sql) {
-    SQLite::Statement q(sql, "SELECT coalesce(max(id), 0) FROM events");
-    if (q.executeStep()) id = q.getColumn(0).getInt64();
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-  return id;
-}
 
 std::string Dash(const std::string& s) { return s.empty() ? "-" : s; }
 
@@ -102,7 +49,7 @@ std::string Change(const std::optional<T>& from, const std::optional<T>& to) {
   return a + "->" + Dash(b);
 }
 
-std::vector<std::string> EventCells(const WatchEvent& w, const OutputOptions& o) {
+std::vector<std::string> EventCells(const KeyedEvent& w, const OutputOptions& o) {
   const Event& e = w.event;
   return {o.Time(e.at),          std::to_string(e.declaration_id),
           w.key.out_trade_no,    Dash(w.key.sub_order_no),
@@ -121,7 +68,7 @@ std::string JoinCells(const std::vector<std::string>& cells) {
   return line;
 }
 
-nlohmann::json EventJson(const WatchEvent& w) {
+nlohmann::json EventJson(const KeyedEvent& w) {
   nlohmann::json j = EventToJson(w.event);
   j["declaration_id"] = w.event.declaration_id;
   j["mchid"] = w.key.mchid;
@@ -154,10 +101,10 @@ void PrintCounts(std::ostream& out, const StoreStats& stats) {
   out << "alerts pending: " << stats.alerts_pending << "\n";
 }
 
-void PrintEventTable(std::ostream& out, const std::vector<WatchEvent>& events,
+void PrintEventTable(std::ostream& out, const std::vector<KeyedEvent>& events,
                      const OutputOptions& o) {
   std::vector<std::vector<std::string>> rows{kEventHeader};
-  for (const WatchEvent& w : events) rows.push_back(EventCells(w, o));
+  for (const KeyedEvent& w : events) rows.push_back(EventCells(w, o));
   PrintTable(out, rows);
 }
 
@@ -170,7 +117,7 @@ class Watcher {
   Status Snapshot() {
     auto stats = store_.Stats();
     if (!stats.ok()) return stats.status();
-    auto events = ReadEvents(db_, -1, opt_.last);
+    auto events = ReadEventFeed(db_, -1, opt_.last);
     if (!events.ok()) return events.status();
     if (env_.output.table()) {
       PrintCounts(env_.out, *stats);
@@ -180,7 +127,7 @@ class Watcher {
     }
     nlohmann::json j = CountsJson(*stats);
     j["events"] = nlohmann::json::array();
-    for (const WatchEvent& w : *events) j["events"].push_back(EventJson(w));
+    for (const KeyedEvent& w : *events) j["events"].push_back(EventJson(w));
     env_.out << (env_.output.format == OutputFormat::kJson ? j.dump(2) : j.dump()) << "\n";
     return Status::Ok();
   }
@@ -189,7 +136,7 @@ class Watcher {
   Status Redraw(std::chrono::milliseconds interval) {
     auto stats = store_.Stats();
     if (!stats.ok()) return stats.status();
-    auto events = ReadEvents(db_, -1, opt_.last);
+    auto events = ReadEventFeed(db_, -1, opt_.last);
     if (!events.ok()) return events.status();
     std::ostringstream screen;
     screen << "\x1b[H\x1b[2J"
@@ -223,9 +170,9 @@ class Watcher {
   Status StreamNew() {
     constexpr int kBatch = 500;
     for (;;) {
-      auto events = ReadEvents(db_, last_id_, kBatch);
+      auto events = ReadEventFeed(db_, last_id_, kBatch);
       if (!events.ok()) return events.status();
-      for (const WatchEvent& w : *events) {
+      for (const KeyedEvent& w : *events) {
         env_.out << (env_.output.table() ? JoinCells(EventCells(w, env_.output))
                                          : EventJson(w).dump())
                  << "\n";

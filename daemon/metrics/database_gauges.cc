@@ -1,6 +1,5 @@
 #include "daemon/metrics/database_gauges.h"
 
-#include <SQLiteCpp/Statement.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -10,11 +9,8 @@
 namespace customsd {
 namespace {
 
-constexpr std::array<State, 6> kStates = {State::kUndeclared, State::kSubmitted, State::kProcessing,
-                                          State::kSuccess,    State::kFail,      State::kExcept};
-constexpr std::array<Phase, 7> kPhases = {Phase::kSubmit, Phase::kPoll,      Phase::kModify,
-                                          Phase::kRedeclare, Phase::kDone,  Phase::kAttention,
-                                          Phase::kCancelled};
+constexpr const auto& kStates = kAllStates;
+constexpr const auto& kPhases = kAllPhases;
 
 prometheus::MetricFamily GaugeFamily(std::string name, std::string help) {
   prometheus::MetricFamily family;
@@ -54,50 +50,19 @@ StatusOr<std::unique_ptr<DatabaseGauges>> DatabaseGauges::Open(const std::string
 DatabaseGauges::DatabaseGauges(std::unique_ptr<Database> db, const Clock& clock)
     : db_(std::move(db)), clock_(clock) {}
 
-StatusOr<DatabaseSnapshot> DatabaseGauges::Read() const {
-  DatabaseSnapshot snap;
+StatusOr<StoreStats> DatabaseGauges::Read() const {
   std::lock_guard<std::mutex> lock(mu_);
-  Status s = db_->Read([&](SQLite::Database& sql) {
-    SQLite::Statement counts(
-        sql, "SELECT state, phase, count(*) FROM declarations GROUP BY state, phase");
-    while (counts.executeStep()) {
-      auto state = ParseState(counts.getColumn(0).getString());
-      auto phase = ParsePhase(counts.getColumn(1).getString());
-      if (state && phase) snap.counts.push_back({*state, *phase, counts.getColumn(2).getInt64()});
-    }
-    // The phase list matches the partial index declarations_due: only unfinished rows are read.
-    SQLite::Statement oldest(sql,
-                             "SELECT min(created_at) FROM declarations "
-                             "WHERE phase IN ('submit', 'poll', 'modify', 'redeclare')");
-    if (oldest.executeStep() && !oldest.getColumn(0).isNull()) {
-      snap.oldest_unfinished_created_at = oldest.getColumn(0).getInt64();
-    }
-    SQLite::Statement alerts(sql,
-                             "SELECT coalesce(sum(delivered_at IS NULL AND NOT in_digest), 0), "
-                             "coalesce(sum(delivered_at IS NOT NULL), 0), "
-                             "coalesce(sum(delivered_at IS NULL AND in_digest), 0) FROM alerts");
-    if (alerts.executeStep()) {
-      snap.alerts_pending = alerts.getColumn(0).getInt64();
-      snap.alerts_delivered = alerts.getColumn(1).getInt64();
-      snap.alerts_held = alerts.getColumn(2).getInt64();
-    }
-    return Status::Ok();
-  });
-  if (!s.ok()) return s;
-  return snap;
+  return DeclarationStore(*db_, clock_).Stats();
 }
 
 Status DatabaseGauges::CheckReadable() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return db_->Read([](SQLite::Database& sql) {
-    sql.execAndGet("SELECT count(*) FROM sqlite_schema");
-    return Status::Ok();
-  });
+  return db_->CheckReadable();
 }
 
 std::vector<prometheus::MetricFamily> DatabaseGauges::Collect() const {
   std::vector<prometheus::MetricFamily> families;
-  StatusOr<DatabaseSnapshot> snap = Read();
+  StatusOr<StoreStats> snap = Read();
   {
     std::lock_guard<std::mutex> lock(mu_);
     const std::string error = snap.ok() ? "" : snap.status().message();
@@ -119,7 +84,7 @@ std::vector<prometheus::MetricFamily> DatabaseGauges::Collect() const {
   for (State state : kStates) {
     for (Phase phase : kPhases) counts[{state, phase}] = 0;
   }
-  for (const DatabaseSnapshot::Count& c : snap->counts)
+  for (const StoreStats::Count& c : snap->counts)
     counts[{c.state, c.phase}] += c.declarations;
   prometheus::MetricFamily declarations =
       GaugeFamily("customsd_declarations", "Declarations in the database, by state and phase");
@@ -141,7 +106,7 @@ std::vector<prometheus::MetricFamily> DatabaseGauges::Collect() const {
       age_seconds));
   families.push_back(SingleGauge("customsd_alerts_pending",
                                  "Alerts not delivered yet, apart from those held for the digest",
-                                 static_cast<double>(snap->alerts_pending)));
+                                 static_cast<double>(snap->alerts_pending - snap->alerts_held)));
   families.push_back(SingleGauge("customsd_alerts_held",
                                  "Alerts the flood limit holds for the next daily digest",
                                  static_cast<double>(snap->alerts_held)));

@@ -40,22 +40,9 @@
 #include "common/declaration_state.h"
 #include "common/status.h"
 #include "storage/database.h"
+#include "storage/declaration_store.h"
 
 namespace customsd {
-
-// One scrape's worth of numbers, as read from the database.
-struct DatabaseSnapshot {
-  struct Count {
-    State state;
-    Phase phase;
-    int64_t declarations;
-  };
-  std::vector<Count> counts;                            // only the pairs present in the table
-  std::optional<int64_t> oldest_unfinished_created_at;  // Unix ms
-  int64_t alerts_pending = 0;
-  int64_t alerts_delivered = 0;
-  int64_t alerts_held = 0;
-};
 
 class DatabaseGauges final : public prometheus::Collectable {
  public:
@@ -67,7 +54,7 @@ class DatabaseGauges final : public prometheus::Collectable {
   DatabaseGauges(std::unique_ptr<Database> db, const Clock& clock);
 
   // The numbers, or the database's error.
-  StatusOr<DatabaseSnapshot> Read() const;
+  StatusOr<StoreStats> Read() const;
   // Ok when the database answers a read now: for /healthz.
   Status CheckReadable() const;
 

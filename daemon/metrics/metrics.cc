@@ -13,10 +13,7 @@ constexpr std::array<OutcomeClass, 6> kOutcomeClasses = {
     OutcomeClass::kOk,      OutcomeClass::kNotFound, OutcomeClass::kRetry,
     OutcomeClass::kUnknown, OutcomeClass::kRefused,  OutcomeClass::kAuthProblem};
 
-constexpr std::array<Phase, 7> kPhaseValues = {Phase::kSubmit,   Phase::kPoll,
-                                               Phase::kModify,   Phase::kRedeclare,
-                                               Phase::kDone,     Phase::kAttention,
-                                               Phase::kCancelled};
+constexpr const std::array<Phase, 7>& kPhaseValues = kAllPhases;
 
 // The series are found by casting the enum to an index: the lists must follow the enums.
 template <typename T, size_t N>

@@ -16,26 +16,16 @@ json Of(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); 
 
 std::vector<std::string> FieldsChangedSinceAccepted(const DeclarationRecord& r) {
   if (r.accepted_content.empty()) return {};
-  const DeclarationFields& f = r.fields;
-  const std::vector<std::pair<const char*, json>> now = {
-      {"appid", Of(f.appid)},
-      {"mchid", Of(f.mchid)},
-      {"out_trade_no", Of(f.out_trade_no)},
-      {"transaction_id", Of(f.transaction_id)},
-      {"customs", Of(f.customs)},
-      {"merchant_customs_no", Of(f.merchant_customs_no)},
-      {"duty", Of(f.duty)},
-      {"sub_order_no", Of(f.sub_order_no)},
-      {"fee_type", Of(f.fee_type)},
-      {"order_fee", Of(f.order_fee)},
-      {"transport_fee", Of(f.transport_fee)},
-      {"product_fee", Of(f.product_fee)},
-  };
   const json accepted = json::parse(r.accepted_content, nullptr, /*allow_exceptions=*/false);
   std::vector<std::string> changed;
-  for (const auto& [name, value] : now) {
+  // The trigger (migration 0007) stores every field, absent ones as null.
+  for (const FieldSpec& spec : kDeclarationFields) {
+    const std::string name(spec.name);
+    const json value = spec.text != nullptr            ? Of(r.fields.*spec.text)
+                       : spec.optional_text != nullptr ? Of(r.fields.*spec.optional_text)
+                                                       : Of(r.fields.*spec.fen);
     if (!accepted.is_object() || !accepted.contains(name) || accepted.at(name) != value) {
-      changed.emplace_back(name);
+      changed.push_back(name);
     }
   }
   return changed;

@@ -44,7 +44,7 @@ uint64_t SeedFrom(uint64_t seed, const Clock& clock) {
 Engine::Engine(EngineOptions options, WorkflowSettings settings, Database& db,
                DatabaseFactory open_db, ClientLookup clients, const Clock& clock)
     : options_(options), settings_(std::move(settings)), db_(db), open_db_(std::move(open_db)),
-      clients_(std::move(clients)), clock_(clock), store_(db, clock), cache_(db.sqlite()),
+      clients_(std::move(clients)), clock_(clock), store_(db, clock), cache_(db),
       holds_(options.hold_probe_interval),
       bucket_(options.requests_per_second, std::max(1.0, options.requests_per_second / 10)),
       storage_random_(SeedFrom(options.seed, clock) ^ 0x5bd1e995),
@@ -190,10 +190,7 @@ void Engine::StartHold(const HoldScope& scope, const ApiOutcome& o, TransactionW
   NotifyHolds();
   // After a restart in the middle of a hold, its alert is still open: this writes nothing.
   const NewAlert alert = HoldAlert(scope, o, options_.hold_probe_interval, now);
-  Status s = db.Write([&](SQLite::Database& sql) {
-    InsertAlertIn(sql, alert);
-    return Status::Ok();
-  });
+  Status s = RaiseAlert(db, alert);
   if (!s.ok()) spdlog::error("{}: cannot record alert: {}", scope.ToString(), s.message());
 }
 
@@ -209,10 +206,7 @@ void Engine::EndHold(const HoldScope& scope, TransactionWriter& db) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!alerts_closed_.insert(scope).second && !was_held) return;
   }
-  Status s = db.Write([&](SQLite::Database& sql) {
-    CloseHoldAlertIn(sql, scope);
-    return Status::Ok();
-  });
+  Status s = CloseOpenAlert(db, HoldAlertKey(scope));
   if (!s.ok()) spdlog::error("{}: cannot close its alert: {}", scope.ToString(), s.message());
 }
 

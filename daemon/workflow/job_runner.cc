@@ -103,13 +103,8 @@ bool JobRunner::Apply(const DeclarationRecord& r, const Decision& d, JobReport& 
                       bool synced) {
   LogFields log_fields(r);  // the journal's DECLARATION_ID=, OUT_TRADE_NO=, ... of these lines
   const int64_t now = Now();
-  auto write = [&](SQLite::Database& sql) -> Status {
-    CUSTOMSD_RETURN_IF_ERROR(
-        DeclarationStore::TransitionIn(sql, now, r.id, GuardOf(r), d.update, d.event));
-    if (d.alert) InsertAlertIn(sql, *d.alert);
-    return Status::Ok();
-  };
-  Status s = synced ? db_.Write(write) : db_.WriteLazy(write);
+  Status s = DeclarationStore::Apply(db_, synced ? Durability::kSynced : Durability::kLazy, now,
+                                     r.id, GuardOf(r), d);
   if (s.code() == StatusCode::kConflict) {
     ++report.conflicts;
     spdlog::warn("declaration {}: changed by another writer; skipped '{}'", Describe(r),
@@ -136,21 +131,6 @@ bool JobRunner::Apply(const DeclarationRecord& r, const Decision& d, JobReport& 
               d.event.request_id.empty() ? "" : " Request-ID " + d.event.request_id,
               d.event.message.empty() ? "" : ": " + d.event.message);
   return true;
-}
-
-std::optional<DeclarationRecord> JobRunner::BeginSend(const DeclarationRecord& r,
-                                                      const std::string& kind, JobReport& report) {
-  Decision d;
-  d.update.attempts = r.attempts + 1;
-  d.update.check_first = true;
-  d.event.kind = kind;
-  d.event.message = "attempt " + std::to_string(r.attempts + 1);
-  if (!Apply(r, d, report, /*synced=*/true)) return std::nullopt;
-  DeclarationRecord after = r;
-  after.attempts = r.attempts + 1;
-  after.check_first = *d.update.check_first;
-  after.version = r.version + 1;
-  return after;
 }
 
 void JobRunner::Failed(const DeclarationRecord& r, const ApiOutcome& o, bool doubt,
@@ -201,30 +181,21 @@ bool JobRunner::NotSendable(const DeclarationRecord& r, JobReport& report) {
 
 void JobRunner::Submit(const DeclarationRecord& r, CustomsClient& client, JobReport& report) {
   if (NotSendable(r, report)) return;
-  if (r.check_first) {
-    ApiResult<QueryResult> q;
-    std::optional<QueryRecord> item = Lookup(r, client, report, &q);
-    if (item) {
-      Apply(r, rules_.Reported(r, *q.value, *item, q.outcome, Now()), report);
-      return;
-    }
-    // Only "WeChat does not have it" allows sending again; anything else keeps the doubt.
-    if (!q.outcome.ok() && q.outcome.cls != OutcomeClass::kNotFound) {
-      Failed(r, q.outcome, /*doubt=*/true, report);
-      return;
-    }
-  }
-  std::optional<DeclarationRecord> sending = BeginSend(r, "declare_sent", report);
-  if (!sending) return;
-  gate_.BeforeRequest();
-  ApiResult<DeclarationStatus> answer = client.Declare(r.fields);
-  Note(report, answer.outcome);
-  if (answer.outcome.ok()) {
-    Apply(*sending, rules_.Accepted(*sending, *answer.value, answer.outcome, "declared", Now()),
-          report);
-  } else {
-    Failed(*sending, answer.outcome, answer.outcome.cls == OutcomeClass::kUnknown, report);
-  }
+  Send(r, client, report,
+       {.sent_kind = "declare_sent",
+        .arrived = [](const QueryRecord&) { return true; },
+        .send = [&r](CustomsClient& c) { return c.Declare(r.fields); },
+        .answered =
+            [&](const DeclarationRecord& sending, const ApiResult<DeclarationStatus>& answer) {
+              if (answer.outcome.ok()) {
+                Apply(sending,
+                      rules_.Accepted(sending, *answer.value, answer.outcome, "declared", Now()),
+                      report);
+              } else {
+                Failed(sending, answer.outcome, answer.outcome.cls == OutcomeClass::kUnknown,
+                       report);
+              }
+            }});
 }
 
 void JobRunner::Poll(const std::vector<DeclarationRecord>& group, CustomsClient& client,
@@ -259,67 +230,54 @@ void JobRunner::Poll(const std::vector<DeclarationRecord>& group, CustomsClient&
 
 void JobRunner::Redeclare(const DeclarationRecord& r, CustomsClient& client, JobReport& report) {
   if (NotSendable(r, report)) return;
-  if (r.check_first) {
-    // A re-push was in flight at a crash. WeChat only takes one from EXCEPT (or SUCCESS); any
-    // other state means it arrived, and a second one would be refused.
-    ApiResult<QueryResult> q;
-    std::optional<QueryRecord> item = Lookup(r, client, report, &q);
-    if (item && item->state != "EXCEPT") {
-      Decision d = rules_.Reported(r, *q.value, *item, q.outcome, Now());
-      d.update.redeclares = r.redeclares + 1;
-      Apply(r, d, report);
-      return;
-    }
-    if (!q.outcome.ok() && q.outcome.cls != OutcomeClass::kNotFound) {
-      Failed(r, q.outcome, /*doubt=*/true, report);
-      return;
-    }
-  }
-  std::optional<DeclarationRecord> sending = BeginSend(r, "redeclare_sent", report);
-  if (!sending) return;
-  gate_.BeforeRequest();
-  RedeclareRequest req{r.fields.appid, r.fields.mchid, r.fields.out_trade_no, r.fields.customs,
-                       r.fields.merchant_customs_no, r.fields.sub_order_no};
-  ApiResult<DeclarationStatus> answer = client.Redeclare(req);
-  Note(report, answer.outcome);
-  if (answer.outcome.ok()) {
-    Apply(*sending, rules_.Accepted(*sending, *answer.value, answer.outcome, "redeclared", Now()),
-          report);
-  } else if (answer.outcome.cls == OutcomeClass::kUnknown) {
-    Apply(*sending, rules_.RedeclareUnknown(*sending, answer.outcome, Now()), report);
-  } else {
-    Failed(*sending, answer.outcome, /*doubt=*/false, report);
-  }
+  // WeChat only takes a re-push from EXCEPT (or SUCCESS); any other state means it arrived, and
+  // a second one would be refused.
+  Send(r, client, report,
+       {.sent_kind = "redeclare_sent",
+        .arrived = [](const QueryRecord& item) { return item.state != "EXCEPT"; },
+        .counts_redeclare = true,
+        .send =
+            [&r](CustomsClient& c) {
+              const DeclarationFields& f = r.fields;
+              return c.Redeclare({f.appid, f.mchid, f.out_trade_no, f.customs,
+                                  f.merchant_customs_no, f.sub_order_no});
+            },
+        .answered =
+            [&](const DeclarationRecord& sending, const ApiResult<DeclarationStatus>& answer) {
+              if (answer.outcome.ok()) {
+                Apply(sending,
+                      rules_.Accepted(sending, *answer.value, answer.outcome, "redeclared", Now()),
+                      report);
+              } else if (answer.outcome.cls == OutcomeClass::kUnknown) {
+                Apply(sending, rules_.RedeclareUnknown(sending, answer.outcome, Now()), report);
+              } else {
+                Failed(sending, answer.outcome, /*doubt=*/false, report);
+              }
+            }});
 }
 
 void JobRunner::Modify(const DeclarationRecord& r, CustomsClient& client, JobReport& report) {
-  if (r.check_first) {
-    ApiResult<QueryResult> q;
-    std::optional<QueryRecord> item = Lookup(r, client, report, &q);
-    if (item && ShowsModification(r, *item)) {
-      Apply(r, rules_.Reported(r, *q.value, *item, q.outcome, Now()), report);
-      return;
-    }
-    if (!q.outcome.ok() && q.outcome.cls != OutcomeClass::kNotFound) {
-      Failed(r, q.outcome, /*doubt=*/true, report);
-      return;
-    }
-  }
-  std::optional<DeclarationRecord> sending = BeginSend(r, "modify_sent", report);
-  if (!sending) return;
-  gate_.BeforeRequest();
-  const DeclarationFields& f = r.fields;
-  ModifyRequest req{f.appid,        f.mchid, f.out_trade_no, f.transaction_id, f.customs,
-                    f.merchant_customs_no, f.sub_order_no, f.duty, f.order_fee,
-                    f.transport_fee, f.product_fee};
-  ApiResult<DeclarationStatus> answer = client.Modify(req);
-  Note(report, answer.outcome);
-  if (answer.outcome.ok()) {
-    Apply(*sending, rules_.Accepted(*sending, *answer.value, answer.outcome, "modified", Now()),
-          report);
-  } else {
-    Failed(*sending, answer.outcome, answer.outcome.cls == OutcomeClass::kUnknown, report);
-  }
+  Send(r, client, report,
+       {.sent_kind = "modify_sent",
+        .arrived = [&r](const QueryRecord& item) { return ShowsModification(r, item); },
+        .send =
+            [&r](CustomsClient& c) {
+              const DeclarationFields& f = r.fields;
+              return c.Modify({f.appid, f.mchid, f.out_trade_no, f.transaction_id, f.customs,
+                               f.merchant_customs_no, f.sub_order_no, f.duty, f.order_fee,
+                               f.transport_fee, f.product_fee});
+            },
+        .answered =
+            [&](const DeclarationRecord& sending, const ApiResult<DeclarationStatus>& answer) {
+              if (answer.outcome.ok()) {
+                Apply(sending,
+                      rules_.Accepted(sending, *answer.value, answer.outcome, "modified", Now()),
+                      report);
+              } else {
+                Failed(sending, answer.outcome, answer.outcome.cls == OutcomeClass::kUnknown,
+                       report);
+              }
+            }});
 }
 
 JobReport JobRunner::Run(const Job& job) {

@@ -1,13 +1,7 @@
 // JobRunner: performs one Job against WeChat Pay and records the outcome.
 //
-// Durability: before a declare, modification or re-push goes out, the attempt is committed
-// and synced to disk (attempts + 1, check_first set, an event). After the answer, the outcome
-// commits with the state change (and its alert) in one guarded transaction, without waiting
-// for the disk (WriteLazy: a power loss may undo it, a crash of the process does not). A crash
-// or power loss in between leaves check_first set, so the next step queries before it sends
-// anything again: a declare is resent only when WeChat does not have it, a modification only
-// when WeChat does not show the new values, a re-push only when the declaration is still
-// EXCEPT. A lost poll answer is polled again.
+// Durability: a declare, modification or re-push goes out by the send protocol
+// (send_protocol.h, its contract). A lost poll answer is polled again.
 //
 // Thread safety: one JobRunner per thread (it owns no state; its writes go through the
 // caller's TransactionWriter: a Database used by this thread only, or a shared GroupWriter).
@@ -20,6 +14,7 @@
 #include "common/clock.h"
 #include "daemon/workflow/job.h"
 #include "daemon/workflow/rules.h"
+#include "daemon/workflow/send_protocol.h"
 #include "daemon/workflow/storage_health.h"
 #include "storage/database.h"
 #include "wechatpay/customs_client.h"
@@ -103,7 +98,10 @@ class JobRunner {
   // Queries for r alone (order_type sub_order_no for a split order, else transaction_id).
   std::optional<QueryRecord> LookupOwn(const DeclarationRecord& r, CustomsClient& client,
                                        JobReport& report, ApiResult<QueryResult>* result);
-  // Commits the attempt before a send; returns the record as it now stands.
+  // The send protocol (send_protocol.h) for r with `steps`: in send_protocol.cc.
+  void Send(const DeclarationRecord& r, CustomsClient& client, JobReport& report,
+            const SendSteps& steps);
+  // Its step 2: commits the attempt before a send; returns the record as it now stands.
   std::optional<DeclarationRecord> BeginSend(const DeclarationRecord& r, const std::string& kind,
                                              JobReport& report);
   // Applies a decision as one guarded transaction; `synced`: on disk before it returns.

@@ -1,22 +1,14 @@
 #include "daemon/workflow/merchant_holds.h"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <algorithm>
 #include <cctype>
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/duration.h"
+#include "daemon/config/duration.h"
 
 namespace customsd {
 namespace {
-
-// One open key per scope: the cause is in the text, and a hold whose cause changes is still
-// the same hold.
-std::string OpenKey(const HoldScope& scope) {
-  return "hold:" + scope.mchid + ":" + (scope.whole_merchant() ? "*" : scope.customs);
-}
 
 // What the merchant must do at `customs`, after WeChat's own words (the seed pages' table).
 std::string SetupStep(const ApiOutcome& o, const std::string& customs) {
@@ -130,7 +122,7 @@ NewAlert HoldAlert(const HoldScope& scope, const ApiOutcome& o,
   const std::string canonical = CanonicalErrorCode(o.code);
   NewAlert a;
   a.mchid = scope.mchid;
-  a.dedupe_key = OpenKey(scope);
+  a.dedupe_key = HoldAlertKey(scope);
   a.created_at = now_ms;
   std::string why;
   std::string next_step;
@@ -163,13 +155,10 @@ NewAlert HoldAlert(const HoldScope& scope, const ApiOutcome& o,
   return a;
 }
 
-void CloseHoldAlertIn(SQLite::Database& sql, const HoldScope& scope) {
-  // The row's id keeps the closed key unique, however often a scope is held and lifted.
-  SQLite::Statement q(sql,
-                      "UPDATE alerts SET dedupe_key = dedupe_key || ':lifted:' || id "
-                      "WHERE dedupe_key = ?");
-  q.bind(1, OpenKey(scope));
-  q.exec();
+// One open key per scope: the cause is in the text, and a hold whose cause changes is still
+// the same hold.
+std::string HoldAlertKey(const HoldScope& scope) {
+  return "hold:" + scope.mchid + ":" + (scope.whole_merchant() ? "*" : scope.customs);
 }
 
 }  // namespace customsd

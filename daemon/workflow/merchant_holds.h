@@ -12,13 +12,11 @@
 // skips them in its index instead of filling its window with work that cannot go.
 //
 // Each hold raises one alert (HoldAlert) for as long as it lasts, across restarts: its
-// dedupe_key names the scope, not the time, and lifting the hold closes it (CloseHoldAlertIn)
+// dedupe_key names the scope, not the time, and lifting the hold closes it (CloseOpenAlert)
 // so that the next hold alerts again.
 //
 // Thread safety: MerchantHolds' methods may be called from any thread.
 #pragma once
-
-#include <SQLiteCpp/Database.h>
 
 #include <chrono>
 #include <compare>
@@ -89,8 +87,8 @@ class MerchantHolds {
 // what to do. `outcome` is the refusal; `probe_interval` how often the hold is tried.
 NewAlert HoldAlert(const HoldScope& scope, const ApiOutcome& outcome,
                    std::chrono::milliseconds probe_interval, int64_t now_ms);
-// Frees the dedupe_key of `scope`'s open hold alert (if any) so a later hold alerts again; the
-// row itself stays. Throws SQLite::Exception like the other *In helpers.
-void CloseHoldAlertIn(SQLite::Database& sql, const HoldScope& scope);
+// The dedupe_key of `scope`'s open hold alert: lifting the hold closes it (CloseOpenAlert), so a
+// later hold alerts again.
+std::string HoldAlertKey(const HoldScope& scope);
 
 }  // namespace customsd

@@ -19,8 +19,8 @@
 #include <optional>
 #include <string>
 
-#include "daemon/config.h"
-#include "daemon/workflow/backoff.h"
+#include "common/backoff.h"
+#include "daemon/config/config.h"
 #include "storage/alert_store.h"
 #include "storage/declaration_store.h"
 #include "wechatpay/customs_types.h"
@@ -33,12 +33,6 @@ struct WorkflowSettings {
   Config::Redeclare redeclare;
 };
 WorkflowSettings SettingsFromConfig(const Config& config);
-
-struct Decision {
-  DeclarationUpdate update;
-  EventDetails event;
-  std::optional<NewAlert> alert;
-};
 
 class Rules {
  public:

@@ -34,9 +34,9 @@
 #include <mutex>
 #include <string>
 
+#include "common/backoff.h"
 #include "common/clock.h"
 #include "common/status.h"
-#include "daemon/workflow/backoff.h"
 
 namespace customsd {
 

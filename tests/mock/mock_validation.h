@@ -1,5 +1,5 @@
 // WeChat Pay's checks of request parameters, done independently of the daemon's own rules
-// (daemon/declaration_rules.*) so that a client bug shows up against the mock.
+// (daemon/intake/field_checks.*) so that a client bug shows up against the mock.
 //
 // Every failure is 400 PARAM_ERROR with detail {field, value, issue, location}: the first
 // problem in the order of WeChat's parameter tables. Strict where WeChat's schema is:

@@ -3,7 +3,7 @@
 // that should cause it, and no forged or unsigned answer is ever reported as ok.
 #include <gtest/gtest.h>
 
-#include "daemon/merchant_api.h"
+#include "daemon/merchants/merchant_api.h"
 #include "tests/mock/mock_server.h"
 #include "tests/mock/vector_options.h"
 #include "tests/storage/store_fixture.h"

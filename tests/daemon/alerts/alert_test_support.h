@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "common/backoff.h"
 #include "daemon/alerts/alert_command.h"
 #include "daemon/process/logging.h"
-#include "daemon/workflow/backoff.h"
 #include "storage/alert_store.h"
 #include "tests/storage/store_fixture.h"
 

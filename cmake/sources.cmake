@@ -1,0 +1,141 @@
+# The source lists, one per layer, relative to the source root: the one place a .cc file is
+# named. The top-level CMakeLists.txt builds one library per layer from them; fuzz/ compiles
+# some of them again with clang and libFuzzer's flags. A new file goes in its layer's list.
+# The layers and what each may include are in cmake/layers.cmake.
+
+set(CUSTOMSD_COMMON_SOURCES
+  common/backoff.cc
+  common/declaration_state.cc
+  common/text.cc
+  common/time_format.cc
+)
+set(CUSTOMSD_STORAGE_SOURCES
+  storage/database.cc
+  storage/group_writer.cc
+  storage/statement_cache.cc
+  storage/migrator.cc
+  storage/declaration_rows.cc
+  storage/declaration_store.cc
+  storage/declaration_transition.cc
+  storage/declaration_fields_update.cc
+  storage/certificate_cache.cc
+  storage/alert_store.cc
+  storage/alert_outbox.cc
+  storage/alert_list.cc
+  storage/storage_probe.cc
+  storage/backup.cc
+  storage/event_feed.cc
+)
+set(CUSTOMSD_WECHATPAY_SOURCES
+  wechatpay/private_key.cc
+  wechatpay/base64.cc
+  wechatpay/signer.cc
+  wechatpay/authorization_parser.cc
+  wechatpay/response_verifier.cc
+  wechatpay/certificate_decryptor.cc
+  wechatpay/sensitive_field.cc
+  wechatpay/http_transport.cc
+  wechatpay/curl_transport.cc
+  wechatpay/api_outcome.cc
+  wechatpay/api_caller.cc
+  wechatpay/customs_client.cc
+  wechatpay/platform_key_store.cc
+  wechatpay/certificate_downloader.cc
+  wechatpay/certificate_manager.cc
+)
+set(CUSTOMSD_INTAKE_SOURCES
+  daemon/intake/field_checks.cc
+  daemon/intake/csv_reader.cc
+  daemon/intake/intake.cc
+)
+set(CUSTOMSD_CONFIG_SOURCES
+  daemon/config/duration.cc
+  daemon/config/config.cc
+  daemon/config/config_settings.cc
+  daemon/config/config_parse.cc
+  daemon/config/config_validate.cc
+  daemon/config/secret_files.cc
+  daemon/config/smtp_url.cc
+)
+set(CUSTOMSD_PROCESS_SOURCES
+  daemon/process/signal_events.cc
+  daemon/process/service_notifier.cc
+  daemon/process/logging.cc
+  daemon/process/log_fields.cc
+  daemon/process/log_journal.cc
+  daemon/process/run_as_owner.cc
+  daemon/process/database_access.cc
+  daemon/process/open_database.cc
+)
+set(CUSTOMSD_MERCHANTS_SOURCES
+  daemon/merchants/merchant_api.cc
+  daemon/merchants/merchant_directory.cc
+  daemon/merchants/certificate_refresher.cc
+)
+set(CUSTOMSD_WORKFLOW_SOURCES
+  daemon/workflow/token_bucket.cc
+  daemon/workflow/merchant_holds.cc
+  daemon/workflow/rules.cc
+  daemon/workflow/job_runner.cc
+  daemon/workflow/send_protocol.cc
+  daemon/workflow/engine.cc
+  daemon/workflow/storage_health.cc
+  daemon/workflow/accepted_content.cc
+)
+set(CUSTOMSD_ALERTS_SOURCES
+  daemon/alerts/alert_message.cc
+  daemon/alerts/alert_notice.cc
+  daemon/alerts/chat_formats.cc
+  daemon/alerts/webhook_signing.cc
+  daemon/alerts/alert_command.cc
+  daemon/alerts/alert_deliverer.cc
+  daemon/alerts/alert_channels.cc
+  daemon/alerts/smtp_mailer.cc
+)
+set(CUSTOMSD_METRICS_SOURCES
+  daemon/metrics/metrics.cc
+  daemon/metrics/database_gauges.cc
+  daemon/metrics/metrics_server.cc
+)
+set(CUSTOMSD_SERVICE_SOURCES
+  daemon/service/service_setup.cc
+  daemon/service/service.cc
+)
+set(CUSTOMSD_COMMANDS_SOURCES
+  daemon/commands/cli.cc
+  daemon/commands/command_context.cc
+  daemon/commands/record_output.cc
+  daemon/commands/declare_command.cc
+  daemon/commands/declare_input.cc
+  daemon/commands/list_command.cc
+  daemon/commands/time_flag.cc
+  daemon/commands/show_command.cc
+  daemon/commands/stats_command.cc
+  daemon/commands/check_command.cc
+  daemon/commands/migrate_command.cc
+  daemon/commands/backup_command.cc
+  daemon/commands/version_command.cc
+  daemon/commands/run_command.cc
+  daemon/commands/selector.cc
+  daemon/commands/retry_command.cc
+  daemon/commands/redeclare_command.cc
+  daemon/commands/modify_command.cc
+  daemon/commands/cancel_command.cc
+  daemon/commands/verify_identity_command.cc
+  daemon/commands/watch_command.cc
+  daemon/commands/alerts_command.cc
+  daemon/commands/output_format.cc
+)
+# The fake WeChat Pay server (tests/mock): built with the project, never installed.
+set(CUSTOMSD_MOCK_SOURCES
+  tests/mock/mock_validation.cc
+  tests/mock/mock_faults.cc
+  tests/mock/mock_orders.cc
+  tests/mock/mock_auth.cc
+  tests/mock/mock_server.cc
+  tests/mock/mock_handlers.cc
+  tests/mock/mock_stats.cc
+  tests/mock/mock_sockets.cc
+  tests/mock/mock_freedoms.cc
+  tests/mock/mock_hooks.cc
+)
