@@ -15,6 +15,7 @@ set(CUSTOMSD_LAYERS
   daemon/workflow
   daemon/alerts
   daemon/metrics
+  daemon/api
   daemon/service
   daemon/commands
   daemon
@@ -30,10 +31,12 @@ set(CUSTOMSD_MAY_INCLUDE_daemon/workflow common storage wechatpay daemon/config 
 set(CUSTOMSD_MAY_INCLUDE_daemon/alerts common storage wechatpay daemon/config daemon/process)
 set(CUSTOMSD_MAY_INCLUDE_daemon/metrics
     common storage wechatpay daemon/config daemon/process daemon/workflow)
+set(CUSTOMSD_MAY_INCLUDE_daemon/api
+    common storage wechatpay daemon/intake daemon/config daemon/process daemon/workflow)
 set(CUSTOMSD_MAY_INCLUDE_daemon/service
     common storage wechatpay daemon/intake daemon/config daemon/process daemon/merchants
-    daemon/workflow daemon/alerts daemon/metrics)
+    daemon/workflow daemon/alerts daemon/metrics daemon/api)
 set(CUSTOMSD_MAY_INCLUDE_daemon/commands
     common storage wechatpay daemon/intake daemon/config daemon/process daemon/merchants
-    daemon/workflow daemon/alerts daemon/metrics daemon/service)
+    daemon/workflow daemon/alerts daemon/metrics daemon/api daemon/service)
 set(CUSTOMSD_MAY_INCLUDE_daemon common daemon/commands)

@@ -24,6 +24,8 @@ set(CUSTOMSD_STORAGE_SOURCES
   storage/alert_list.cc
   storage/storage_probe.cc
   storage/backup.cc
+  storage/idempotency_store.cc
+  storage/notification_feed.cc
   storage/event_feed.cc
 )
 set(CUSTOMSD_WECHATPAY_SOURCES
@@ -56,6 +58,7 @@ set(CUSTOMSD_CONFIG_SOURCES
   daemon/config/config_validate.cc
   daemon/config/secret_files.cc
   daemon/config/smtp_url.cc
+  daemon/config/intake_options.cc
 )
 set(CUSTOMSD_PROCESS_SOURCES
   daemon/process/signal_events.cc
@@ -66,6 +69,7 @@ set(CUSTOMSD_PROCESS_SOURCES
   daemon/process/run_as_owner.cc
   daemon/process/database_access.cc
   daemon/process/open_database.cc
+  daemon/process/http_listener.cc
 )
 set(CUSTOMSD_MERCHANTS_SOURCES
   daemon/merchants/merchant_api.cc
@@ -76,6 +80,8 @@ set(CUSTOMSD_WORKFLOW_SOURCES
   daemon/workflow/token_bucket.cc
   daemon/workflow/merchant_holds.cc
   daemon/workflow/rules.cc
+  daemon/workflow/operator_rules.cc
+  daemon/workflow/operator_change.cc
   daemon/workflow/job_runner.cc
   daemon/workflow/send_protocol.cc
   daemon/workflow/engine.cc
@@ -97,8 +103,18 @@ set(CUSTOMSD_METRICS_SOURCES
   daemon/metrics/database_gauges.cc
   daemon/metrics/metrics_server.cc
 )
+set(CUSTOMSD_API_SOURCES
+  daemon/api/record_json.cc
+  daemon/api/api_tokens.cc
+  daemon/api/request_body.cc
+  daemon/api/declarations_api.cc
+  daemon/api/api_server.cc
+  daemon/api/notify_deliverer.cc
+)
+
 set(CUSTOMSD_SERVICE_SOURCES
   daemon/service/service_setup.cc
+  daemon/service/api_service.cc
   daemon/service/service.cc
 )
 set(CUSTOMSD_COMMANDS_SOURCES
@@ -124,6 +140,7 @@ set(CUSTOMSD_COMMANDS_SOURCES
   daemon/commands/verify_identity_command.cc
   daemon/commands/watch_command.cc
   daemon/commands/alerts_command.cc
+  daemon/commands/events_command.cc
   daemon/commands/output_format.cc
 )
 # The fake WeChat Pay server (tests/mock): built with the project, never installed.

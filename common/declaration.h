@@ -59,6 +59,7 @@ struct FieldSpec {
   std::string DeclarationFields::*text = nullptr;
   std::optional<std::string> DeclarationFields::*optional_text = nullptr;
   std::optional<int64_t> DeclarationFields::*fen = nullptr;
+  bool modifiable = false;  // sent again by the modify call (PATCH); the rest identify the order
 };
 
 // Every field, in API order (the order problems are reported in).
@@ -68,13 +69,15 @@ inline constexpr std::array<FieldSpec, 12> kDeclarationFields = {{
     {.name = "out_trade_no", .text = &DeclarationFields::out_trade_no},
     {.name = "transaction_id", .text = &DeclarationFields::transaction_id},
     {.name = "customs", .text = &DeclarationFields::customs},
-    {.name = "merchant_customs_no", .text = &DeclarationFields::merchant_customs_no},
-    {.name = "duty", .fen = &DeclarationFields::duty},
+    {.name = "merchant_customs_no",
+     .text = &DeclarationFields::merchant_customs_no,
+     .modifiable = true},
+    {.name = "duty", .fen = &DeclarationFields::duty, .modifiable = true},
     {.name = "sub_order_no", .text = &DeclarationFields::sub_order_no},
     {.name = "fee_type", .optional_text = &DeclarationFields::fee_type},
-    {.name = "order_fee", .fen = &DeclarationFields::order_fee},
-    {.name = "transport_fee", .fen = &DeclarationFields::transport_fee},
-    {.name = "product_fee", .fen = &DeclarationFields::product_fee},
+    {.name = "order_fee", .fen = &DeclarationFields::order_fee, .modifiable = true},
+    {.name = "transport_fee", .fen = &DeclarationFields::transport_fee, .modifiable = true},
+    {.name = "product_fee", .fen = &DeclarationFields::product_fee, .modifiable = true},
 }};
 
 // Index of `name` in kDeclarationFields; kDeclarationFields.size() when it is not a field.
@@ -93,7 +96,8 @@ void PutDeclarationFields(Json& j, const DeclarationFields& f) {
   for (const FieldSpec& spec : kDeclarationFields) {
     if (spec.text != nullptr) {
       const std::string& v = f.*spec.text;
-      if (!v.empty() || spec.text != &DeclarationFields::sub_order_no) j[std::string(spec.name)] = v;
+      if (!v.empty() || spec.text != &DeclarationFields::sub_order_no)
+        j[std::string(spec.name)] = v;
     } else if (spec.optional_text != nullptr) {
       if (const auto& v = f.*spec.optional_text) j[std::string(spec.name)] = *v;
     } else if (const auto& v = f.*spec.fen) {
@@ -101,6 +105,5 @@ void PutDeclarationFields(Json& j, const DeclarationFields& f) {
     }
   }
 }
-
 
 }  // namespace customsd

@@ -3,7 +3,8 @@
 # by CTest over fuzz/corpus/<target>/. Included by the top-level CMakeLists.txt inside
 # if(CUSTOMSD_BUILD_TESTS); under -DCUSTOMSD_SANITIZE=ON the replay runs with ASan and UBSan.
 # The libFuzzer build is fuzz/CMakeLists.txt (scripts/fuzz).
-set(CUSTOMSD_FUZZ_TARGETS intake_jsonl intake_csv api_response certificates authorization)
+set(CUSTOMSD_FUZZ_TARGETS intake_jsonl intake_csv api_response certificates authorization
+    api_request)
 foreach(name IN LISTS CUSTOMSD_FUZZ_TARGETS)
   add_executable(fuzz_replay_${name}
     ${CMAKE_SOURCE_DIR}/fuzz/${name}_fuzzer.cc ${CMAKE_SOURCE_DIR}/fuzz/replay_main.cc)

@@ -9,9 +9,16 @@
 namespace customsd {
 namespace {
 
+// The fields a modification may not change are equal.
 bool SameIdentity(const DeclarationFields& a, const DeclarationFields& b) {
-  return KeyOf(a) == KeyOf(b) && a.appid == b.appid && a.transaction_id == b.transaction_id &&
-         a.fee_type == b.fee_type;
+  DeclarationFields b_with_a_values = b;
+  for (const FieldSpec& spec : kDeclarationFields) {
+    if (!spec.modifiable) continue;
+    if (spec.text != nullptr) b_with_a_values.*spec.text = a.*spec.text;
+    if (spec.optional_text != nullptr) b_with_a_values.*spec.optional_text = a.*spec.optional_text;
+    if (spec.fen != nullptr) b_with_a_values.*spec.fen = a.*spec.fen;
+  }
+  return a == b_with_a_values;
 }
 
 Status Lost(int64_t id, const Guard& guard) {
@@ -25,7 +32,7 @@ Status Lost(int64_t id, const Guard& guard) {
 
 Status UpdateFieldsIn(SQLite::Database& sql, int64_t id, const Guard& guard,
                       const DeclarationFields& new_fields) {
-  SQLite::Statement q(sql, std::string("SELECT ") + kDeclarationColumns +
+  SQLite::Statement q(sql, "SELECT " + DeclarationColumns() +
                                " FROM declarations WHERE id = ? AND state = ? AND phase = ? "
                                "AND version = ?");
   q.bind(1, id);
@@ -35,22 +42,24 @@ Status UpdateFieldsIn(SQLite::Database& sql, int64_t id, const Guard& guard,
   if (!q.executeStep()) return Lost(id, guard);
   const DeclarationRecord stored = ReadDeclaration(q);
   if (!SameIdentity(stored.fields, new_fields)) {
-    return Status::InvalidInput("declaration " + std::to_string(id) +
-                                ": only merchant_customs_no, duty, order_fee, transport_fee and "
-                                "product_fee can be changed");
+    return Status::InvalidInput("declaration " + std::to_string(id) + ": only " +
+                                FieldColumns(/*modifiable_only=*/true) + " can be changed");
   }
 
-  SQLite::Statement upd(sql,
-                        "UPDATE declarations SET merchant_customs_no = ?, duty = ?, order_fee = ?, "
-                        "transport_fee = ?, product_fee = ?, version = version + 1 "
-                        "WHERE id = ? AND version = ?");
-  upd.bind(1, new_fields.merchant_customs_no);
-  BindOptional(upd, 2, new_fields.duty);
-  BindOptional(upd, 3, new_fields.order_fee);
-  BindOptional(upd, 4, new_fields.transport_fee);
-  BindOptional(upd, 5, new_fields.product_fee);
-  upd.bind(6, id);
-  upd.bind(7, guard.version);
+  static const std::string kUpdate = [] {
+    std::string sets;
+    for (const FieldSpec& spec : kDeclarationFields) {
+      if (spec.modifiable) sets += std::string(spec.name) + " = ?, ";
+    }
+    return "UPDATE declarations SET " + sets + "version = version + 1 WHERE id = ? AND version = ?";
+  }();
+  SQLite::Statement upd(sql, kUpdate);
+  int index = 1;
+  for (const FieldSpec& spec : kDeclarationFields) {
+    if (spec.modifiable) BindField(upd, index++, spec, new_fields);
+  }
+  upd.bind(index++, id);
+  upd.bind(index, guard.version);
   if (upd.exec() != 1) return Lost(id, guard);
   return Status::Ok();
 }

@@ -18,30 +18,49 @@ std::optional<int64_t> OptInt(SQLite::Statement& q, int i) {
 
 }  // namespace
 
-const char* const kDeclarationColumns =
-    "id, appid, mchid, out_trade_no, transaction_id, customs, merchant_customs_no, duty, "
-    "sub_order_no, fee_type, order_fee, transport_fee, product_fee, sub_order_id, "
-    "verify_department, verify_department_trade_id, explanation, modify_time, state, phase, "
-    "attempts, next_attempt_at, last_error_code, last_error_message, last_http_status, "
-    "created_at, updated_at, version, check_first, failures, redeclares, poll_started_at, "
-    "accepted_content";
+const std::string& FieldColumns(bool modifiable_only) {
+  static const std::string kAll = [] {
+    std::string out;
+    for (const FieldSpec& spec : kDeclarationFields) {
+      out += (out.empty() ? "" : ", ") + std::string(spec.name);
+    }
+    return out;
+  }();
+  static const std::string kModifiable = [] {
+    std::string out;
+    for (const FieldSpec& spec : kDeclarationFields) {
+      if (spec.modifiable) out += (out.empty() ? "" : ", ") + std::string(spec.name);
+    }
+    return out;
+  }();
+  return modifiable_only ? kModifiable : kAll;
+}
+
+const std::string& DeclarationColumns() {
+  static const std::string kColumns =
+      "id, " + FieldColumns() +
+      ", sub_order_id, verify_department, verify_department_trade_id, explanation, modify_time, "
+      "state, phase, attempts, next_attempt_at, last_error_code, last_error_message, "
+      "last_http_status, created_at, updated_at, version, check_first, failures, redeclares, "
+      "poll_started_at, accepted_content";
+  return kColumns;
+}
 
 DeclarationRecord ReadDeclaration(SQLite::Statement& q) {
   DeclarationRecord r;
   r.id = q.getColumn(0).getInt64();
-  DeclarationFields& f = r.fields;
-  f.appid = Text(q, 1);
-  f.mchid = Text(q, 2);
-  f.out_trade_no = Text(q, 3);
-  f.transaction_id = Text(q, 4);
-  f.customs = Text(q, 5);
-  f.merchant_customs_no = Text(q, 6);
-  f.duty = OptInt(q, 7);
-  f.sub_order_no = Text(q, 8);
-  if (!q.getColumn(9).isNull()) f.fee_type = Text(q, 9);
-  f.order_fee = OptInt(q, 10);
-  f.transport_fee = OptInt(q, 11);
-  f.product_fee = OptInt(q, 12);
+  int i = 1;
+  for (const FieldSpec& spec : kDeclarationFields) {
+    if (spec.text != nullptr) {
+      r.fields.*spec.text = Text(q, i);
+    } else if (spec.optional_text != nullptr) {
+      if (!q.getColumn(i).isNull()) r.fields.*spec.optional_text = Text(q, i);
+    } else {
+      r.fields.*spec.fen = OptInt(q, i);
+    }
+    ++i;
+  }
+  static_assert(kDeclarationFields.size() == 12, "the columns below start at 13");
   r.sub_order_id = Text(q, 13);
   r.verify_department = Text(q, 14);
   r.verify_department_trade_id = Text(q, 15);
@@ -84,6 +103,16 @@ Event ReadEvent(SQLite::Statement& q) {
   e.message = Text(q, 10);
   e.request_id = Text(q, 11);
   return e;
+}
+
+void BindField(SQLite::Statement& q, int index, const FieldSpec& spec, const DeclarationFields& f) {
+  if (spec.text != nullptr) {
+    q.bind(index, f.*spec.text);
+  } else if (spec.optional_text != nullptr) {
+    BindText(q, index, f.*spec.optional_text);
+  } else {
+    BindOptional(q, index, f.*spec.fen);
+  }
 }
 
 void BindOptional(SQLite::Statement& q, int index, const std::optional<int64_t>& v) {

@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kBatchConflict = "batch has conflicting records";
 
 std::string SelectDeclarations(const std::string& where) {
-  return std::string("SELECT ") + kDeclarationColumns + " FROM declarations " + where;
+  return "SELECT " + DeclarationColumns() + " FROM declarations " + where;
 }
 
 void InsertCreatedEvent(SQLite::Database& sql, int64_t id, int64_t now) {
@@ -26,24 +26,17 @@ void InsertCreatedEvent(SQLite::Database& sql, int64_t id, int64_t now) {
 }
 
 int64_t InsertDeclaration(SQLite::Database& sql, const DeclarationFields& f, int64_t now) {
-  SQLite::Statement ins(
-      sql,
-      "INSERT INTO declarations (appid, mchid, out_trade_no, transaction_id, customs, "
-      "merchant_customs_no, duty, sub_order_no, fee_type, order_fee, transport_fee, product_fee, "
-      "state, phase, attempts, next_attempt_at, created_at, updated_at, version) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'UNDECLARED', 'submit', 0, ?, ?, ?, 1)");
-  ins.bind(1, f.appid);
-  ins.bind(2, f.mchid);
-  ins.bind(3, f.out_trade_no);
-  ins.bind(4, f.transaction_id);
-  ins.bind(5, f.customs);
-  ins.bind(6, f.merchant_customs_no);
-  BindOptional(ins, 7, f.duty);
-  ins.bind(8, f.sub_order_no);
-  BindText(ins, 9, f.fee_type);
-  BindOptional(ins, 10, f.order_fee);
-  BindOptional(ins, 11, f.transport_fee);
-  BindOptional(ins, 12, f.product_fee);
+  static const std::string kInsert = [] {
+    std::string marks;
+    for (size_t i = 0; i < kDeclarationFields.size(); ++i) marks += "?, ";
+    return "INSERT INTO declarations (" + FieldColumns() +
+           ", state, phase, attempts, next_attempt_at, created_at, updated_at, version) VALUES (" +
+           marks + "'UNDECLARED', 'submit', 0, ?, ?, ?, 1)";
+  }();
+  SQLite::Statement ins(sql, kInsert);
+  int index = 1;
+  for (const FieldSpec& spec : kDeclarationFields) BindField(ins, index++, spec, f);
+  static_assert(kDeclarationFields.size() == 12, "the binds below start at 13");
   ins.bind(13, now);
   ins.bind(14, now);
   ins.bind(15, now);
@@ -69,11 +62,15 @@ StatusOr<AddReport> DeclarationStore::Add(const std::vector<DeclarationFields>& 
   const int64_t now = UnixMillis(clock_.Now());
   Status s = db_.Write([&](SQLite::Database& sql) -> Status {
     report.results.clear();
+    report.ids.clear();
     bool conflict = false;
     for (const DeclarationFields& f : batch) {
       std::optional<DeclarationRecord> existing = FindIn(sql, KeyOf(f));
+      report.ids.push_back(existing ? existing->id : 0);
       if (!existing) {
-        InsertCreatedEvent(sql, InsertDeclaration(sql, f, now), now);
+        const int64_t id = InsertDeclaration(sql, f, now);
+        InsertCreatedEvent(sql, id, now);
+        report.ids.back() = id;
         report.results.push_back(AddResult::kAdded);
       } else if (existing->fields == f) {
         report.results.push_back(AddResult::kAlreadyPresent);
@@ -88,7 +85,12 @@ StatusOr<AddReport> DeclarationStore::Add(const std::vector<DeclarationFields>& 
     report.committed = true;
     return report;
   }
-  if (s.code() == StatusCode::kConflict && s.message() == kBatchConflict) return report;
+  if (s.code() == StatusCode::kConflict && s.message() == kBatchConflict) {
+    for (size_t i = 0; i < report.results.size(); ++i) {
+      if (report.results[i] == AddResult::kAdded) report.ids[i] = 0;  // rolled back
+    }
+    return report;
+  }
   return s;
 }
 
@@ -191,6 +193,14 @@ StatusOr<StoreStats> DeclarationStore::Stats() {
       stats.alerts_delivered = alerts.getColumn(1).getInt64();
       stats.alerts_held = alerts.getColumn(2).getInt64();
     }
+    SQLite::Statement notify(sql,
+                             "SELECT coalesce(sum((SELECT count(*) FROM notifications n "
+                             "WHERE n.event_id > c.delivered_event_id)), 0), "
+                             "coalesce(sum(c.failures > 0), 0) FROM notify_cursors c");
+    if (notify.executeStep()) {
+      stats.notifications_undelivered = notify.getColumn(0).getInt64();
+      stats.notify_receivers_failing = notify.getColumn(1).getInt64();
+    }
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -200,8 +210,9 @@ StatusOr<StoreStats> DeclarationStore::Stats() {
 StatusOr<int64_t> DeclarationStore::CountDoubtfulSends() {
   int64_t count = 0;
   Status s = db_.Read([&](SQLite::Database& sql) {
-    SQLite::Statement q(sql, "SELECT count(*) FROM declarations WHERE check_first = 1 AND "
-                             "phase IN " CUSTOMSD_ACTIVE_PHASES);
+    SQLite::Statement q(sql,
+                        "SELECT count(*) FROM declarations WHERE check_first = 1 AND "
+                        "phase IN " CUSTOMSD_ACTIVE_PHASES);
     if (q.executeStep()) count = q.getColumn(0).getInt64();
     return Status::Ok();
   });
@@ -223,7 +234,7 @@ StatusOr<std::vector<DeclarationRecord>> DeclarationStore::Due(int64_t now_ms, i
   // is made on the index entry (it holds the rowid), before the row is read. (bench/run finds
   // this text in the binary: keep "FROM declarations ... WHERE" in one literal.)
   static const std::string kDueSql =
-      std::string("SELECT ") + kDeclarationColumns +
+      "SELECT " + DeclarationColumns() +
       " FROM declarations INDEXED BY declarations_due WHERE phase IN " CUSTOMSD_ACTIVE_PHASES
       " AND id NOT IN (SELECT value FROM json_each(?)) AND next_attempt_at <= ? "
       "ORDER BY next_attempt_at LIMIT ?";

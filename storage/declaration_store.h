@@ -35,6 +35,8 @@ enum class AddResult { kAdded, kAlreadyPresent, kConflict };
 
 struct AddReport {
   std::vector<AddResult> results;  // one per input record, in order
+  std::vector<int64_t> ids;        // the stored declaration of each (when not committed, the
+                                   // conflicting one's; 0 for a record that was not stored)
   bool committed = false;          // false when any record conflicted: nothing was stored
 };
 
@@ -44,11 +46,11 @@ struct ListFilter {
   std::string mchid;         // "" = any
   std::string out_trade_no;  // "" = any
   std::optional<std::string> sub_order_no;
-  std::string customs;       // "" = any
+  std::string customs;               // "" = any
   std::optional<int64_t> id;         // exactly this declaration
   std::optional<int64_t> before_id;  // id < before_id: the next page of a newest-first list
   std::optional<int64_t> created_since, created_until;  // Unix ms: since <= created_at < until
-  int limit = 0;             // 0 = no limit
+  int limit = 0;                                        // 0 = no limit
 };
 
 // What a guarded update expects to find.
@@ -109,9 +111,11 @@ struct StoreStats {
   std::vector<Count> counts;
   int64_t total = 0;
   std::optional<int64_t> oldest_unfinished_created_at;  // Unix ms
-  int64_t alerts_pending = 0;    // not delivered yet, digest-held ones included
+  int64_t alerts_pending = 0;  // not delivered yet, digest-held ones included
   int64_t alerts_delivered = 0;
-  int64_t alerts_held = 0;       // not delivered, waiting for their digest
+  int64_t alerts_held = 0;                // not delivered, waiting for their digest
+  int64_t notifications_undelivered = 0;  // past their receiver's cursor, all receivers
+  int64_t notify_receivers_failing = 0;   // receivers whose last attempt failed
 };
 
 class DeclarationStore {
@@ -151,15 +155,14 @@ class DeclarationStore {
 
   // The same, inside a transaction the caller already holds (see Database::Write), so several
   // declarations can change together.
-  static Status TransitionIn(SQLite::Database& sql, int64_t now_ms, int64_t id,
-                             const Guard& guard, const DeclarationUpdate& update,
-                             const EventDetails& event);
+  static Status TransitionIn(SQLite::Database& sql, int64_t now_ms, int64_t id, const Guard& guard,
+                             const DeclarationUpdate& update, const EventDetails& event);
 
   // One decision as one transaction through `writer` (a Database or the engine's group writer):
   // the guarded transition, its event and its alert commit together or not at all. kConflict
   // when the guard no longer holds (another writer came first).
-  static Status Apply(TransactionWriter& writer, Durability durability, int64_t now_ms,
-                      int64_t id, const Guard& guard, const Decision& decision);
+  static Status Apply(TransactionWriter& writer, Durability durability, int64_t now_ms, int64_t id,
+                      const Guard& guard, const Decision& decision);
 
  private:
   Database& db_;

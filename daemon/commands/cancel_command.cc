@@ -19,27 +19,6 @@ struct CancelOptions {
   std::string reason;
 };
 
-Plan PlanCancel(const DeclarationRecord& r, const std::string& reason) {
-  Plan p;
-  if (r.phase == Phase::kCancelled) {
-    p.skip = "already cancelled";
-    return p;
-  }
-  if (r.phase == Phase::kDone) {
-    p.skip = "settled (" + std::string(ToString(r.state)) + "); nothing to cancel";
-    return p;
-  }
-  p.update.phase = Phase::kCancelled;
-  p.event.kind = "operator_cancel";
-  p.event.message = "cancelled by an operator" + (reason.empty() ? "" : ": " + reason);
-  if (r.poll_started_at) {
-    p.detail = "WeChat had accepted it; it stays filed there (WeChat Pay has no withdrawal call)";
-  } else if (r.check_first) {
-    p.detail = "an earlier declare may have reached WeChat";
-  }
-  return p;
-}
-
 }  // namespace
 
 void AddCancelCommand(CLI::App& app, CommandEnv& env) {

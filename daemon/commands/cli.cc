@@ -1,7 +1,6 @@
 #include "daemon/commands/cli.h"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "common/build_info.h"
@@ -37,8 +36,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
       ->envname("CUSTOMSD_CONFIG")
       ->capture_default_str();
   AddOutputOptions(app, env);
-  app.set_version_flag("--version", std::string("customsd ") + kVersion + " (commit " +
-                                        kGitCommit + ")");
+  app.set_version_flag("--version",
+                       std::string("customsd ") + kVersion + " (commit " + kGitCommit + ")");
 
   AddRunCommand(app, env);
   AddDeclareCommand(app, env);
@@ -52,6 +51,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   AddVerifyIdentityCommand(app, env);
   AddWatchCommand(app, env);
   AddAlertsCommand(app, env);
+  AddEventsCommand(app, env);
   AddCheckCommand(app, env);
   AddMigrateCommand(app, env);
   AddBackupCommand(app, env);

@@ -23,6 +23,7 @@ void AddCancelCommand(CLI::App& app, CommandEnv& env);
 void AddVerifyIdentityCommand(CLI::App& app, CommandEnv& env);
 void AddWatchCommand(CLI::App& app, CommandEnv& env);
 void AddAlertsCommand(CLI::App& app, CommandEnv& env);
+void AddEventsCommand(CLI::App& app, CommandEnv& env);
 
 // -o/--output, --json and --local on `cmd` (they are global, and also listed in the --help of
 // the commands that print records).

@@ -15,6 +15,7 @@
 
 #include "daemon/commands/commands.h"
 #include "daemon/commands/declare_input.h"
+#include "daemon/config/intake_options.h"
 #include "daemon/intake/intake.h"
 #include "storage/declaration_store.h"
 
@@ -67,15 +68,10 @@ int RunDeclare(CommandEnv& env, const DeclareOptions& opt) {
   auto config = LoadCommandConfig(env);
   if (!config.ok()) return Fail(env, config.status());
 
-  IntakeOptions intake;
-  if (opt.format == "jsonl") intake.format = IntakeFormat::kJsonLines;
-  if (opt.format == "csv") intake.format = IntakeFormat::kCsv;
-  if (!from_file) intake.format = IntakeFormat::kJsonLines;
-  for (const MerchantConfig& m : config->merchants) intake.allowed_mchids.push_back(m.mchid);
-  if (config->merchants.size() == 1) {
-    intake.default_mchid = config->merchants[0].mchid;
-    intake.default_appid = config->merchants[0].appid;
-  }
+  IntakeFormat format = IntakeFormat::kAuto;
+  if (opt.format == "jsonl" || !from_file) format = IntakeFormat::kJsonLines;
+  if (opt.format == "csv") format = IntakeFormat::kCsv;
+  const IntakeOptions intake = IntakeOptionsFor(*config, format);
 
   const size_t max_bytes = static_cast<size_t>(config->declare.max_file_mb) << 20;
   auto text = from_file ? ReadDeclareInput(opt.file, env.in, max_bytes)
@@ -123,13 +119,13 @@ int RunDeclare(CommandEnv& env, const DeclareOptions& opt) {
     const IntakeRecord& r = parsed.records[i];
     std::string key = KeyOf(r.fields).ToString();
     if (!env.output.table() && report->committed) {
-      rows.push_back({{"line", from_file ? nlohmann::json(r.line) : nlohmann::json(nullptr)},
-                      {"mchid", r.fields.mchid},
-                      {"out_trade_no", r.fields.out_trade_no},
-                      {"sub_order_no", r.fields.sub_order_no},
-                      {"customs", r.fields.customs},
-                      {"result", report->results[i] == AddResult::kAdded ? "added"
-                                                                         : "already_present"}});
+      rows.push_back(
+          {{"line", from_file ? nlohmann::json(r.line) : nlohmann::json(nullptr)},
+           {"mchid", r.fields.mchid},
+           {"out_trade_no", r.fields.out_trade_no},
+           {"sub_order_no", r.fields.sub_order_no},
+           {"customs", r.fields.customs},
+           {"result", report->results[i] == AddResult::kAdded ? "added" : "already_present"}});
     }
     switch (report->results[i]) {
       case AddResult::kAdded:

@@ -3,8 +3,9 @@
 //
 // One declaration, or every one a --state/--phase filter matches (confirmed as selector.h
 // says), at least one value flag, and each declaration with its new values must pass
-// ValidateDeclaration before any changes (each problem names its flag, exit 2; the fees of --order-fee/--transport-fee/--product-fee exist only on split
-// orders). Values equal to the stored ones change nothing (exit 0).
+// ValidateDeclaration before any changes (each problem names its flag, exit 2; the fees of
+// --order-fee/--transport-fee/--product-fee exist only on split orders). Values equal to the stored
+// ones change nothing (exit 0).
 //
 // The new values, the phase and an "operator_modify" event listing old -> new commit in one
 // guarded transaction, due now with failures 0:
@@ -52,8 +53,6 @@ std::string FlagName(std::string field) {
   return "--" + field;
 }
 
-std::string Shown(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "none"; }
-
 // Every problem with the flags and the declaration they produce; empty = fine.
 std::vector<std::string> NewFields(const ModifyOptions& opt, const DeclarationRecord& r,
                                    DeclarationFields* out) {
@@ -89,38 +88,6 @@ std::vector<std::string> NewFields(const ModifyOptions& opt, const DeclarationRe
   }
   return problems;
 }
-
-// "merchant_customs_no 123456 -> 654321; duty 88 -> 90"
-std::string Changes(const DeclarationFields& from, const DeclarationFields& to) {
-  std::string out;
-  auto add = [&out](const std::string& field, const std::string& a, const std::string& b) {
-    if (a == b) return;
-    out += (out.empty() ? "" : "; ") + field + " " + a + " -> " + b;
-  };
-  add("merchant_customs_no", from.merchant_customs_no, to.merchant_customs_no);
-  for (const FeeFlag& f : kFeeFlags) add(f.field, Shown(from.*f.value), Shown(to.*f.value));
-  return out;
-}
-
-Plan PlanModify(const DeclarationRecord& r, const DeclarationFields& fields, int64_t now) {
-  Plan p;
-  const bool accepted = r.poll_started_at.has_value();
-  p.fields = fields;
-  p.update.phase = accepted ? Phase::kModify : Phase::kSubmit;
-  p.update.next_attempt_at = now;
-  p.update.failures = 0;
-  p.event.kind = "operator_modify";
-  p.detail = Changes(r.fields, fields);
-  p.event.message = (accepted ? "to send to WeChat (PATCH): "
-                              : "changed before WeChat accepted it; the declare sends them: ") +
-                    p.detail;
-  return p;
-}
-
-constexpr const char* kInDoubt =
-    "not changed: an earlier declare may have reached WeChat with the current values, and "
-    "customsd has not found out yet; let it check ('customsd retry' if it needs attention), then "
-    "modify it again";
 
 int RunModify(CommandEnv& env, const ModifyOptions& opt) {
   if (Status s = CheckSelector(opt.select, SelectorForms::kOneOrFilter, "modify"); !s.ok()) {
@@ -164,34 +131,22 @@ int RunModify(CommandEnv& env, const ModifyOptions& opt) {
           << NameOf(r) << " already has these values; nothing changed\n";
       return kExitOk;
     }
-    if (!r.poll_started_at && r.check_first) {
-      return Fail(env, Status::FailedPrecondition(NameOf(r) + ": " + kInDoubt));
+    if (OperatorPlan p = PlanModify(r, new_fields[r.id], 0); !p.error.ok()) {
+      return Fail(env, Status::FailedPrecondition(NameOf(r) + ": " + p.error.message()));
     }
   }
   Wording wording{"modify", "modified (sent by the daemon)", "would be modified"};
   if (opt.select.one()) {
-    wording = records->front().poll_started_at
-                  ? Wording{"modify", "queued for modification (PATCH)",
-                            "would be queued for modification (PATCH)"}
-                  : Wording{"modify", "changed before declaring", "would be changed before declaring"};
+    wording =
+        records->front().poll_started_at
+            ? Wording{"modify", "queued for modification (PATCH)",
+                      "would be queued for modification (PATCH)"}
+            : Wording{"modify", "changed before declaring", "would be changed before declaring"};
   }
   const int64_t now = UnixMillis(env.clock.Now());
   return ApplyPlans(
       env, **db, *records,
-      [&](const DeclarationRecord& rec) {
-        const DeclarationFields& fields = new_fields[rec.id];
-        Plan p;
-        if (fields == rec.fields) {
-          p.skip = "already has these values";
-        } else if (!rec.poll_started_at && rec.check_first) {
-          p.error = Status::FailedPrecondition(kInDoubt);
-        } else if (rec.phase == Phase::kCancelled) {
-          p.skip = "cancelled";
-        } else {
-          p = PlanModify(rec, fields, now);
-        }
-        return p;
-      },
+      [&](const DeclarationRecord& rec) { return PlanModify(rec, new_fields[rec.id], now); },
       opt.select, wording);
 }
 
@@ -199,8 +154,8 @@ int RunModify(CommandEnv& env, const ModifyOptions& opt) {
 
 void AddModifyCommand(CLI::App& app, CommandEnv& env) {
   auto opt = std::make_shared<ModifyOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "modify", "change declarations' values; the daemon sends them to WeChat");
+  CLI::App* cmd =
+      app.add_subcommand("modify", "change declarations' values; the daemon sends them to WeChat");
   AddSelectorOptions(*cmd, env, opt->select, SelectorForms::kOneOrFilter);
   cmd->add_option("--merchant-customs-no", opt->merchant_customs_no, "new merchant customs no");
   cmd->add_option("--duty", opt->duty, "new duty, in fen");

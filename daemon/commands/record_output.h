@@ -1,25 +1,18 @@
 // How commands print declarations and events: aligned tables for people, JSON, JSON Lines or
 // CSV for programs (daemon/commands/output_format.h).
-// JSON records carry the declare request's field names (optional ones only when set) plus
-// id, state, phase, WeChat's fields, attempts, errors and times (RFC 3339 UTC).
+// The JSON of a record is daemon/api/record_json.h's, the same the API answers.
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "daemon/api/record_json.h"
 #include "daemon/commands/output_format.h"
 #include "storage/declaration_record.h"
 
 namespace customsd {
-
-nlohmann::json RecordToJson(const DeclarationRecord& r);
-nlohmann::json EventToJson(const Event& e);
-
-// Every key RecordToJson may write, in order: the CSV header of records.
-const std::vector<std::string>& RecordColumns();
 
 // `records` in `o`'s format: a table, a JSON array, JSON Lines or CSV of RecordToJson.
 void PrintRecords(std::ostream& out, const OutputOptions& o,

@@ -13,46 +13,6 @@
 #include "daemon/commands/selector.h"
 
 namespace customsd {
-namespace {
-
-Plan PlanRedeclare(DeclarationStore& store, const DeclarationRecord& r, int64_t now) {
-  Plan p;
-  if (r.state != State::kSuccess && r.state != State::kExcept) {
-    p.skip = "state is " + std::string(ToString(r.state)) +
-             "; only SUCCESS or EXCEPT declarations are re-pushed";
-    return p;
-  }
-  if (r.phase == Phase::kCancelled) {
-    p.skip = "cancelled; 'customsd retry' takes it back into work first";
-    return p;
-  }
-  if (r.phase == Phase::kModify) {
-    p.skip = "a modification is about to be sent; re-push after it is through";
-    return p;
-  }
-  auto unconfirmed = ModificationUnconfirmed(store, r);
-  if (!unconfirmed.ok()) {
-    p.error = unconfirmed.status();
-    return p;
-  }
-  if (*unconfirmed) {
-    p.skip =
-        "WeChat has not confirmed its last modification; 'customsd retry' sends it again, "
-        "'customsd modify' changes it";
-    return p;
-  }
-  p.update.phase = Phase::kRedeclare;
-  p.update.next_attempt_at = now;
-  p.update.failures = 0;
-  p.event.kind = "operator_redeclare";
-  p.event.message = "re-push requested by an operator (state " + std::string(ToString(r.state)) +
-                    ", " + std::to_string(r.redeclares) + " earlier re-pushes)";
-  p.detail = "state " + std::string(ToString(r.state));
-  return p;
-}
-
-}  // namespace
-
 void AddRedeclareCommand(CLI::App& app, CommandEnv& env) {
   auto opt = std::make_shared<SelectorOptions>();
   CLI::App* cmd = app.add_subcommand(
@@ -63,7 +23,9 @@ void AddRedeclareCommand(CLI::App& app, CommandEnv& env) {
         env, *opt, {"redeclare", "queued for a re-push", "would be queued for a re-push"},
         [&env](DeclarationStore& store) -> Planner {
           return [&env, &store](const DeclarationRecord& r) {
-            return PlanRedeclare(store, r, UnixMillis(env.clock.Now()));
+            auto unconfirmed = ModificationUnconfirmed(store, r);
+            if (!unconfirmed.ok()) return OperatorPlan{.error = unconfirmed.status()};
+            return PlanRedeclare(r, *unconfirmed, UnixMillis(env.clock.Now()));
           };
         });
   });

@@ -13,45 +13,6 @@
 #include "daemon/commands/selector.h"
 
 namespace customsd {
-namespace {
-
-Plan PlanRetry(DeclarationStore& store, const DeclarationRecord& r, int64_t now) {
-  Plan p;
-  if (r.phase != Phase::kAttention && r.phase != Phase::kCancelled) {
-    p.skip = "phase is " + std::string(ToString(r.phase)) +
-             "; only declarations in attention (or cancelled) are retried";
-    return p;
-  }
-  auto unconfirmed = ModificationUnconfirmed(store, r);
-  if (!unconfirmed.ok()) {
-    p.error = unconfirmed.status();
-    return p;
-  }
-  std::string why;
-  if (*unconfirmed) {
-    p.update.phase = Phase::kModify;
-    why = "its modification was not confirmed by WeChat and is sent again";
-  } else if (!r.poll_started_at) {
-    p.update.phase = Phase::kSubmit;
-    why = "WeChat has not accepted it yet";
-  } else {
-    p.update.phase = Phase::kPoll;
-    p.update.poll_started_at = now;
-    why = "polling deadline restarted";
-  }
-  p.update.failures = 0;
-  p.update.attempts = 0;
-  p.update.next_attempt_at = now;
-  p.event.kind = "operator_retry";
-  p.event.message = "put back to work by an operator: " + std::string(ToString(*p.update.phase)) +
-                    " (" + why + ")";
-  if (r.check_first) why += "; WeChat is asked first whether an earlier send arrived";
-  p.detail = why;
-  return p;
-}
-
-}  // namespace
-
 void AddRetryCommand(CLI::App& app, CommandEnv& env) {
   auto opt = std::make_shared<SelectorOptions>();
   CLI::App* cmd = app.add_subcommand(
@@ -62,7 +23,10 @@ void AddRetryCommand(CLI::App& app, CommandEnv& env) {
         RunSelectedChange(env, *opt, {"retry", "put back to work", "would be put back to work"},
                           [&env](DeclarationStore& store) -> Planner {
                             return [&env, &store](const DeclarationRecord& r) {
-                              return PlanRetry(store, r, UnixMillis(env.clock.Now()));
+                              auto unconfirmed = ModificationUnconfirmed(store, r);
+                              if (!unconfirmed.ok())
+                                return OperatorPlan{.error = unconfirmed.status()};
+                              return PlanRetry(r, *unconfirmed, UnixMillis(env.clock.Now()));
                             };
                           });
   });

@@ -1,15 +1,14 @@
 #include "daemon/commands/selector.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <istream>
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "daemon/commands/commands.h"
 #include "daemon/commands/record_output.h"
-#include "storage/declaration_fields_update.h"
+#include "daemon/workflow/operator_change.h"
 
 namespace customsd {
 namespace {
@@ -17,38 +16,12 @@ namespace {
 bool IsFilter(const SelectorOptions& opt) { return !opt.state.empty() || !opt.phase.empty(); }
 
 bool IsAllDigits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isdigit(c) != 0;
-  });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
 std::string Plural(size_t n) {
   return std::to_string(n) + (n == 1 ? " declaration" : " declarations");
-}
-
-// The record as it will be after the plan: what --dry-run --json prints.
-DeclarationRecord Projected(DeclarationRecord r, const Plan& p, int64_t now) {
-  const DeclarationUpdate& u = p.update;
-  if (p.fields) r.fields = *p.fields;
-  if (u.state) r.state = *u.state;
-  if (u.phase) r.phase = *u.phase;
-  if (u.attempts) r.attempts = *u.attempts;
-  if (u.next_attempt_at) r.next_attempt_at = *u.next_attempt_at;
-  if (u.failures) r.failures = *u.failures;
-  if (u.redeclares) r.redeclares = *u.redeclares;
-  if (u.poll_started_at) r.poll_started_at = *u.poll_started_at;
-  if (u.check_first) r.check_first = *u.check_first;
-  r.updated_at = now;
-  ++r.version;
-  return r;
-}
-
-Status Apply(Database& db, DeclarationStore& store, const DeclarationRecord& r, const Plan& p,
-             int64_t now) {
-  if (p.fields) {
-    return UpdateFieldsAndTransition(db, now, r.id, GuardOf(r), *p.fields, p.update, p.event);
-  }
-  return store.Transition(r.id, GuardOf(r), p.update, p.event);
 }
 
 struct Tally {
@@ -67,8 +40,7 @@ void PrintSummary(CommandEnv& env, const SelectorOptions& opt, const Wording& w,
 
 }  // namespace
 
-void AddSelectorOptions(CLI::App& cmd, CommandEnv& env, SelectorOptions& opt,
-                        SelectorForms forms) {
+void AddSelectorOptions(CLI::App& cmd, CommandEnv& env, SelectorOptions& opt, SelectorForms forms) {
   const std::string filter_group = forms == SelectorForms::kOneOnly ? "" : "Options";
   cmd.add_option("ORDER", opt.out_trade_no,
                  "the one declaration to act on: its ID as 'list' shows it, or its out_trade_no");
@@ -82,7 +54,8 @@ void AddSelectorOptions(CLI::App& cmd, CommandEnv& env, SelectorOptions& opt,
       ->group(filter_group);
   cmd.add_flag("--dry-run", opt.dry_run, "show what would change, change nothing");
   if (forms != SelectorForms::kOneOnly) {
-    cmd.add_flag("-y,--yes", opt.yes, "change every declaration the filter matches, without asking");
+    cmd.add_flag("-y,--yes", opt.yes,
+                 "change every declaration the filter matches, without asking");
   }
   AddOutputOptions(cmd, env);
 }
@@ -186,18 +159,6 @@ std::string NameOf(const DeclarationRecord& r) {
   return KeyOf(r.fields).ToString() + " (id " + std::to_string(r.id) + ")";
 }
 
-StatusOr<bool> ModificationUnconfirmed(DeclarationStore& store, const DeclarationRecord& r) {
-  if (r.phase != Phase::kAttention) return false;
-  auto events = store.Events(r.id);
-  if (!events.ok()) return events.status();
-  for (auto e = events->rbegin(); e != events->rend(); ++e) {
-    if (e->to_phase == Phase::kAttention && e->from_phase != Phase::kAttention) {
-      return e->from_phase == Phase::kModify;
-    }
-  }
-  return false;
-}
-
 // A filter's change goes ahead only when --yes, or when the operator says so at a terminal.
 // Returns the exit code to stop with, or nullopt to go on.
 std::optional<int> Confirm(CommandEnv& env, const SelectorOptions& opt, const Wording& wording,
@@ -222,9 +183,9 @@ int ApplyPlans(CommandEnv& env, Database& db, const std::vector<DeclarationRecor
   DeclarationStore store(db, env.clock);
   std::vector<nlohmann::json> changed;
   Tally tally;
-  std::vector<std::pair<const DeclarationRecord*, Plan>> plans;
+  std::vector<std::pair<const DeclarationRecord*, OperatorPlan>> plans;
   for (const DeclarationRecord& r : records) {
-    Plan plan = planner(r);
+    OperatorPlan plan = planner(r);
     if (!plan.error.ok()) {
       ++tally.failed;
       env.err << "customsd: " << NameOf(r) << ": " << plan.error.message() << "\n";
@@ -243,7 +204,7 @@ int ApplyPlans(CommandEnv& env, Database& db, const std::vector<DeclarationRecor
     const int64_t now = UnixMillis(env.clock.Now());
     DeclarationRecord after = Projected(r, plan, now);
     if (!opt.dry_run) {
-      Status s = Apply(db, store, r, plan, now);
+      Status s = ApplyOperatorPlan(db, store, r, plan, now);
       if (s.code() == StatusCode::kConflict) {
         ++tally.raced;
         env.err << "customsd: " << NameOf(r) << ": changed meanwhile; run the command again\n";

@@ -34,12 +34,13 @@
 #include <vector>
 
 #include "daemon/commands/command_context.h"
+#include "daemon/workflow/operator_rules.h"
 #include "storage/declaration_store.h"
 
 namespace customsd {
 
 struct SelectorOptions {
-  std::string out_trade_no;  // ORDER (or ID, see above); "" = the filter form
+  std::string out_trade_no;   // ORDER (or ID, see above); "" = the filter form
   std::optional<int64_t> id;  // --id
   std::optional<std::string> sub_order_no;
   std::string customs, mchid;
@@ -55,8 +56,7 @@ enum class SelectorForms { kOneOrFilter, kOneOnly };
 // Adds ID/ORDER, --id, --sub-order-no, --customs, --mchid (alias --merchant), --state, --phase,
 // --dry-run, --yes and the output options. With kOneOnly, --state and --phase are left out of
 // --help (CheckSelector refuses them clearly).
-void AddSelectorOptions(CLI::App& cmd, CommandEnv& env, SelectorOptions& opt,
-                        SelectorForms forms);
+void AddSelectorOptions(CLI::App& cmd, CommandEnv& env, SelectorOptions& opt, SelectorForms forms);
 
 // The selector's form and names, checked before anything is opened. kInvalidInput when both or
 // neither form is given, --sub-order-no comes without ORDER, a state or phase is unknown, or a
@@ -69,16 +69,8 @@ Status CheckSelector(const SelectorOptions& opt, SelectorForms forms, const std:
 StatusOr<std::vector<DeclarationRecord>> SelectDeclarations(DeclarationStore& store,
                                                             const SelectorOptions& opt);
 
-// What a command decided for one declaration.
-struct Plan {
-  std::string skip;  // not empty: left alone, and this says why
-  Status error;      // not ok: could not decide (reported, exit 1)
-  DeclarationUpdate update;
-  EventDetails event;
-  std::optional<DeclarationFields> fields;  // new field values (modify)
-  std::string detail;                       // appended to "attention -> poll" in the output
-};
-using Planner = std::function<Plan(const DeclarationRecord&)>;
+// What a command decided for one declaration: the workflow's operator rules.
+using Planner = std::function<OperatorPlan(const DeclarationRecord&)>;
 
 // How a command words its count: "retry: 3 declarations put back to work".
 struct Wording {
@@ -101,10 +93,5 @@ int RunSelectedChange(CommandEnv& env, const SelectorOptions& opt, const Wording
 
 // "1230000109/P1/-/SHANGHAI_ZS (id 7)": how the operator commands name a declaration.
 std::string NameOf(const DeclarationRecord& r);
-
-// True when the declaration entered `attention` from phase `modify`: WeChat has not confirmed
-// the modification whose values the row holds, so a retry must send it again (not just poll),
-// and a re-push must wait. Reads the event history.
-StatusOr<bool> ModificationUnconfirmed(DeclarationStore& store, const DeclarationRecord& r);
 
 }  // namespace customsd

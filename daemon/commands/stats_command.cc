@@ -58,6 +58,8 @@ int RunStats(CommandEnv& env) {
     j["oldest_unfinished_age_seconds"] =
         age_ms ? nlohmann::json(*age_ms / 1000) : nlohmann::json(nullptr);
     j["alerts_pending"] = stats->alerts_pending;
+    j["notifications_undelivered"] = stats->notifications_undelivered;
+    j["notify_receivers_failing"] = stats->notify_receivers_failing;
     env.out << j.dump(2) << "\n";
     return kExitOk;
   }
@@ -74,14 +76,19 @@ int RunStats(CommandEnv& env) {
                            FormatAge(std::chrono::milliseconds(*age_ms)) + " ago)"
                      : std::string("none"))
           << "\nalerts pending: " << stats->alerts_pending << "\n";
+  if (stats->notifications_undelivered > 0 || stats->notify_receivers_failing > 0) {
+    env.out << "notifications undelivered: " << stats->notifications_undelivered << " ("
+            << stats->notify_receivers_failing << " receiver(s) failing)\n";
+  }
   return kExitOk;
 }
 
 }  // namespace
 
 void AddStatsCommand(CLI::App& app, CommandEnv& env) {
-  CLI::App* cmd = app.add_subcommand("stats", "counts by state and phase, oldest unfinished, "
-                                              "alerts pending");
+  CLI::App* cmd = app.add_subcommand("stats",
+                                     "counts by state and phase, oldest unfinished, "
+                                     "alerts pending");
   AddOutputOptions(*cmd, env);
   cmd->callback([&env] { env.exit_code = RunStats(env); });
 }

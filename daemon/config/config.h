@@ -103,6 +103,25 @@ struct Config {
     std::string listen = "127.0.0.1:9469";  // "" = off
   } metrics;
 
+  // The order systems' API (daemon/api/). Off unless the config has an [api] table; the table
+  // alone turns it on at 127.0.0.1:9470, and listen = "" turns it off again.
+  struct Api {
+    std::string listen;         // "" = off
+    std::string token_file;     // bearer tokens, one per line; required when listen is set
+    bool allow_remote = false;  // a non-loopback listen also needs tls_cert_file and tls_key_file
+    std::string tls_cert_file, tls_key_file;
+    int max_body_mb = 32;  // larger request bodies get 413 (MiB, 1 to 1024)
+  } api;
+
+  // [[notify]]: result notifications to the order system (daemon/api/notify_deliverer.h).
+  struct Notify {
+    std::string config_key;           // "notify[0]", for messages
+    std::string url;                  // http(s)://; http only to a loopback host
+    std::string secret_file;          // HMAC-SHA256 key of Customsd-Signature (0600)
+    std::vector<std::string> events;  // types to send; empty = every type
+  };
+  std::vector<Notify> notify;
+
   struct Declare {
     int max_file_mb = 256;  // `customsd declare --file` refuses larger input (MiB, 1 to 4096)
   } declare;

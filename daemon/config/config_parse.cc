@@ -372,6 +372,17 @@ Status ReadSections(const toml::table& root, const std::string& source, ConfigKe
       {"metrics",
        {"listen"},
        [c](const Section& s) { return s.ReadString("listen", &c->metrics.listen); }},
+      {"api",
+       {"listen", "token_file", "allow_remote", "tls_cert_file", "tls_key_file", "max_body_mb"},
+       [c](const Section& s) {
+         c->api.listen = "127.0.0.1:9470";  // the table alone turns the API on
+         CUSTOMSD_RETURN_IF_ERROR(s.ReadString("listen", &c->api.listen));
+         CUSTOMSD_RETURN_IF_ERROR(s.ReadString("token_file", &c->api.token_file));
+         CUSTOMSD_RETURN_IF_ERROR(s.ReadBool("allow_remote", &c->api.allow_remote));
+         CUSTOMSD_RETURN_IF_ERROR(s.ReadString("tls_cert_file", &c->api.tls_cert_file));
+         CUSTOMSD_RETURN_IF_ERROR(s.ReadString("tls_key_file", &c->api.tls_key_file));
+         return s.ReadInt("max_body_mb", &c->api.max_body_mb);
+       }},
       {"log", {"level"}, [c](const Section& s) { return s.ReadString("level", &c->log.level); }},
       {"declare",
        {"max_file_mb"},
@@ -393,6 +404,32 @@ Status ReadSections(const toml::table& root, const std::string& source, ConfigKe
   return Status::Ok();
 }
 
+Status ReadNotify(const toml::table& root, const std::string& source, ConfigKeyLines* lines,
+                  Config* config) {
+  const toml::node* node = root.get("notify");
+  if (node == nullptr) return Status::Ok();
+  if (!node->is_array()) {
+    return ConfigError(source, LineOf(*node), "notify",
+                       "must be [[notify]] tables (got " + TypeName(*node) + ")");
+  }
+  const toml::array& array = *node->as_array();
+  for (size_t i = 0; i < array.size(); ++i) {
+    Config::Notify n;
+    n.config_key = "notify[" + std::to_string(i) + "]";
+    if (!array[i].is_table()) {
+      return ConfigError(source, LineOf(array[i]), n.config_key,
+                         "must be a table (got " + TypeName(array[i]) + ")");
+    }
+    const Section s(source, n.config_key, array[i].as_table(), lines);
+    CUSTOMSD_RETURN_IF_ERROR(s.RefuseUnknownKeys({"url", "secret_file", "events"}));
+    CUSTOMSD_RETURN_IF_ERROR(s.ReadString("url", &n.url));
+    CUSTOMSD_RETURN_IF_ERROR(s.ReadString("secret_file", &n.secret_file));
+    CUSTOMSD_RETURN_IF_ERROR(s.ReadStrings("events", &n.events));
+    config->notify.push_back(std::move(n));
+  }
+  return Status::Ok();
+}
+
 #undef CUSTOMSD_RETURN_IF_ERROR
 
 void ResolvePaths(const ConfigContext& ctx, Config* config) {
@@ -407,6 +444,11 @@ void ResolvePaths(const ConfigContext& ctx, Config* config) {
       ResolveConfigPath(config->alerts.webhook_secret_file, key_dir);
   config->alerts.email.password_file =
       ResolveConfigPath(config->alerts.email.password_file, key_dir);
+  config->api.token_file = ResolveConfigPath(config->api.token_file, key_dir);
+  for (Config::Notify& n : config->notify)
+    n.secret_file = ResolveConfigPath(n.secret_file, key_dir);
+  config->api.tls_key_file = ResolveConfigPath(config->api.tls_key_file, key_dir);
+  config->api.tls_cert_file = ResolveConfigPath(config->api.tls_cert_file, ctx.config_dir);
   config->wechatpay.ca_file = ResolveConfigPath(config->wechatpay.ca_file, ctx.config_dir);
   config->database.path = ResolveConfigPath(config->database.path, ctx.config_dir);
 }
@@ -436,12 +478,15 @@ StatusOr<Config> ParseConfig(std::string_view toml_text, const ConfigContext& ct
   Status status =
       Section(source, "", &root, &lines)
           .RefuseUnknownKeys({"merchant", "merchants", "wechatpay", "database", "poll", "retry",
-                              "redeclare", "alerts", "metrics", "log", "declare"});
+                              "redeclare", "alerts", "metrics", "api", "notify", "log", "declare"});
   if (status.ok()) {
     status = ReadMerchants(root, source, &lines, &config);
   }
   if (status.ok()) {
     status = ReadSections(root, source, &lines, &config);
+  }
+  if (status.ok()) {
+    status = ReadNotify(root, source, &lines, &config);
   }
   if (status.ok()) {
     status = ValidateConfig(config, lines, source);

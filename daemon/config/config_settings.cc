@@ -67,6 +67,17 @@ ConfigSettings SettingsOf(const Config& c) {
   s["alerts.email.username"] = c.alerts.email.username;
   s["alerts.email.password_file"] = c.alerts.email.password_file;
   s["metrics.listen"] = c.metrics.listen;
+  s["api.listen"] = c.api.listen;
+  s["api.token_file"] = c.api.token_file;
+  s["api.allow_remote"] = c.api.allow_remote ? "true" : "false";
+  s["api.tls_cert_file"] = c.api.tls_cert_file;
+  s["api.tls_key_file"] = c.api.tls_key_file;
+  s["api.max_body_mb"] = std::to_string(c.api.max_body_mb);
+  for (const Config::Notify& n : c.notify) {
+    s[n.config_key + ".url"] = n.url;
+    s[n.config_key + ".secret_file"] = n.secret_file;
+    s[n.config_key + ".events"] = ListText(n.events);
+  }
   s["declare.max_file_mb"] = std::to_string(c.declare.max_file_mb);
   s["log.level"] = c.log.level;
   return s;

@@ -254,7 +254,54 @@ Status CheckAlerts(const Checker& c, const Config::Alerts& a) {
   return CheckEmail(c, a.email);
 }
 
+Status CheckApi(const Checker& c, const Config::Api& a) {
+  if (a.listen.empty()) return Status::Ok();
+  CUSTOMSD_RETURN_IF_ERROR(c.Check("api.listen", CheckListenAddress(a.listen)));
+  CUSTOMSD_RETURN_IF_ERROR(c.NotEmpty("api.token_file", a.token_file));
+  if (a.tls_cert_file.empty() != a.tls_key_file.empty()) {
+    return c.Fail(a.tls_cert_file.empty() ? "api.tls_cert_file" : "api.tls_key_file",
+                  "api.tls_cert_file and api.tls_key_file come together");
+  }
+  const std::string host = a.listen.substr(0, a.listen.rfind(':'));
+  if (!IsLoopbackHost(host)) {
+    if (!a.allow_remote) {
+      return c.Fail("api.listen",
+                    "is not a loopback address; the API takes remote callers only with "
+                    "allow_remote = true and tls_cert_file/tls_key_file (got " +
+                        QuoteForMessage(a.listen) + ")");
+    }
+    if (a.tls_cert_file.empty()) {
+      return c.Fail("api.tls_cert_file",
+                    "is required when api.listen is not a loopback address: tokens must not "
+                    "cross a network in clear text");
+    }
+  }
+  CUSTOMSD_RETURN_IF_ERROR(c.AtLeast("api.max_body_mb", a.max_body_mb, 1));
+  if (a.max_body_mb > 1024) {
+    return c.Fail("api.max_body_mb",
+                  "must be at most 1024 (got " + std::to_string(a.max_body_mb) + ")");
+  }
+  return Status::Ok();
+}
+
+Status CheckNotify(const Checker& c, const std::vector<Config::Notify>& notify) {
+  for (const Config::Notify& n : notify) {
+    const std::string key = n.config_key + ".";
+    CUSTOMSD_RETURN_IF_ERROR(c.NotEmpty(key + "url", n.url));
+    CUSTOMSD_RETURN_IF_ERROR(c.Check(key + "url", CheckWebhookUrl(n.url)));
+    CUSTOMSD_RETURN_IF_ERROR(c.NotEmpty(key + "secret_file", n.secret_file));
+    for (const std::string& e : n.events) {
+      CUSTOMSD_RETURN_IF_ERROR(c.OneOf(key + "events", e,
+                                       {"declaration.succeeded", "declaration.failed",
+                                        "declaration.attention", "declaration.redeclared"}));
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckAlertsMetricsLog(const Checker& c, const Config& config) {
+  CUSTOMSD_RETURN_IF_ERROR(CheckApi(c, config.api));
+  CUSTOMSD_RETURN_IF_ERROR(CheckNotify(c, config.notify));
   CUSTOMSD_RETURN_IF_ERROR(CheckAlerts(c, config.alerts));
   CUSTOMSD_RETURN_IF_ERROR(c.Check("metrics.listen", CheckListenAddress(config.metrics.listen)));
   CUSTOMSD_RETURN_IF_ERROR(c.AtLeast("declare.max_file_mb", config.declare.max_file_mb, 1));

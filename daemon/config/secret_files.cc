@@ -142,6 +142,16 @@ Status CheckSecretFiles(const Config& config) {
     if (!secret.ok()) return secret.status();
     explicit_bzero(secret->data(), secret->size());
   }
+  for (const Config::Notify& n : config.notify) {
+    StatusOr<std::string> secret = ReadLineSecretFile(n.secret_file, n.config_key + ".secret_file");
+    if (!secret.ok()) return secret.status();
+    explicit_bzero(secret->data(), secret->size());
+  }
+  if (!config.api.listen.empty()) {
+    StatusOr<std::string> tokens = ReadSecretFile(config.api.token_file, "api.token_file");
+    if (!tokens.ok()) return tokens.status();
+    explicit_bzero(tokens->data(), tokens->size());
+  }
   return Status::Ok();
 }
 

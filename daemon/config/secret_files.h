@@ -27,7 +27,8 @@ namespace customsd {
 
 // Checks every merchant's private_key_file, apiv3_key_file and (when set)
 // platform_public_key_file, then alerts.webhook_secret_file and alerts.email.password_file
-// when set. Stops at the first problem.
+// when set, every [[notify]] secret_file, and api.token_file when the API is on. Stops at the
+// first problem.
 Status CheckSecretFiles(const Config& config);
 
 // Reads a secret file after the checks above; `key_name` (e.g. "merchant.private_key_file")

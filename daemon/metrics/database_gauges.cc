@@ -84,8 +84,7 @@ std::vector<prometheus::MetricFamily> DatabaseGauges::Collect() const {
   for (State state : kStates) {
     for (Phase phase : kPhases) counts[{state, phase}] = 0;
   }
-  for (const StoreStats::Count& c : snap->counts)
-    counts[{c.state, c.phase}] += c.declarations;
+  for (const StoreStats::Count& c : snap->counts) counts[{c.state, c.phase}] += c.declarations;
   prometheus::MetricFamily declarations =
       GaugeFamily("customsd_declarations", "Declarations in the database, by state and phase");
   for (const auto& [key, n] : counts) {
@@ -113,6 +112,12 @@ std::vector<prometheus::MetricFamily> DatabaseGauges::Collect() const {
   families.push_back(SingleGauge("customsd_alerts_delivered",
                                  "Alerts in the database that have been delivered",
                                  static_cast<double>(snap->alerts_delivered)));
+  families.push_back(SingleGauge("customsd_notifications_undelivered",
+                                 "Result notifications no [[notify]] receiver has taken yet",
+                                 static_cast<double>(snap->notifications_undelivered)));
+  families.push_back(SingleGauge("customsd_notify_receivers_failing",
+                                 "[[notify]] receivers whose last delivery attempt failed",
+                                 static_cast<double>(snap->notify_receivers_failing)));
   return families;
 }
 

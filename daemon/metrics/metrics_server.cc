@@ -1,75 +1,11 @@
 #include "daemon/metrics/metrics_server.h"
 
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <netdb.h>
-#include <sys/socket.h>
-
-#include <cerrno>
-#include <charconv>
-#include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <utility>
 
 #include "daemon/metrics/metrics.h"
 
 namespace customsd {
-namespace {
-
-constexpr size_t kServerThreads = 4;
-constexpr time_t kTimeoutSeconds = 5;
-
-std::string ListenError(std::string_view listen, std::string_view what) {
-  return "metrics.listen: " + std::string(what) + " (got \"" + std::string(listen) + "\")";
-}
-
-bool IsWildcard(const std::string& host) {
-  return host.empty() || host == "0.0.0.0" || host == "::";
-}
-
-bool IsNumericAddress(const std::string& host) {
-  unsigned char buf[sizeof(in6_addr)];
-  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
-}
-
-// Shuts down every connected socket of this process whose local end is `host`:`port` (any
-// local address when `host` is empty). httplib keeps an idle keep-alive connection open for
-// its whole keep-alive timeout even after stop(); this wakes those threads at once. httplib
-// does not hand out its sockets, so they are found through /proc/self/fd (Linux only, like
-// the project). An outgoing connection cannot share the port: the kernel never picks a bound
-// port for one.
-void ShutdownAcceptedConnections(const std::string& host, int port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return;
-  while (dirent* entry = readdir(dir)) {
-    const char* name = entry->d_name;
-    int fd = -1;
-    auto [end, ec] = std::from_chars(name, name + std::strlen(name), fd);
-    if (ec != std::errc() || *end != '\0' || fd == dirfd(dir)) continue;
-    sockaddr_storage local{};
-    sockaddr_storage peer{};
-    socklen_t local_len = sizeof(local);
-    socklen_t peer_len = sizeof(peer);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
-        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
-      continue;
-    }
-    char local_host[NI_MAXHOST];
-    char local_port[NI_MAXSERV];
-    if (getnameinfo(reinterpret_cast<const sockaddr*>(&local), local_len, local_host,
-                    sizeof(local_host), local_port, sizeof(local_port),
-                    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-      continue;
-    }
-    if (std::atoi(local_port) != port) continue;
-    if (!host.empty() && host != local_host) continue;
-    shutdown(fd, SHUT_RDWR);
-  }
-  closedir(dir);
-}
-
-}  // namespace
 
 Status Heartbeat::Check(TimePoint now, std::chrono::milliseconds max_age,
                         std::string_view what) const {
@@ -81,32 +17,6 @@ Status Heartbeat::Check(TimePoint now, std::chrono::milliseconds max_age,
                              " s ago (limit " + std::to_string(max_age.count() / 1000) + " s)");
 }
 
-StatusOr<ListenAddress> ParseListenAddress(std::string_view listen) {
-  ListenAddress out;
-  std::string_view port_text;
-  if (!listen.empty() && listen.front() == '[') {
-    const size_t close = listen.find(']');
-    if (close == std::string_view::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
-      return Status::InvalidInput(ListenError(listen, "must be host:port or [v6]:port"));
-    }
-    out.host = std::string(listen.substr(1, close - 1));
-    port_text = listen.substr(close + 2);
-  } else {
-    const size_t colon = listen.rfind(':');
-    if (colon == std::string_view::npos || listen.find(':') != colon) {
-      return Status::InvalidInput(ListenError(listen, "must be host:port or [v6]:port"));
-    }
-    out.host = std::string(listen.substr(0, colon));
-    port_text = listen.substr(colon + 1);
-  }
-  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), out.port);
-  if (out.host.empty() || port_text.empty() || ec != std::errc() ||
-      end != port_text.data() + port_text.size() || out.port < 0 || out.port > 65535) {
-    return Status::InvalidInput(ListenError(listen, "must be host:port with a port 0-65535"));
-  }
-  return out;
-}
-
 MetricsServer::MetricsServer(std::vector<const prometheus::Collectable*> sources,
                              HealthCheck health)
     : sources_(std::move(sources)), health_(std::move(health)) {}
@@ -114,21 +24,8 @@ MetricsServer::MetricsServer(std::vector<const prometheus::Collectable*> sources
 MetricsServer::~MetricsServer() { Stop(); }
 
 StatusOr<int> MetricsServer::Start(std::string_view listen) {
-  if (server_) return Status::FailedPrecondition("metrics.listen: the server is already running");
-  StatusOr<ListenAddress> address = ParseListenAddress(listen);
-  if (!address.ok()) return address.status();
-
   auto server = std::make_unique<httplib::Server>();
-  server->new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
-  server->set_keep_alive_timeout(kTimeoutSeconds);
-  server->set_read_timeout(kTimeoutSeconds, 0);
-  server->set_write_timeout(kTimeoutSeconds, 0);
-  // httplib's default sets SO_REUSEPORT, which lets a second process bind the same port and
-  // take half the scrapes: with SO_REUSEADDR alone a busy port is an error, as it should be.
-  server->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
+  PrepareServer(*server);
   server->Get("/metrics",
               [this](const httplib::Request&, httplib::Response& res) { HandleMetrics(res); });
   server->Get("/healthz",
@@ -136,48 +33,10 @@ StatusOr<int> MetricsServer::Start(std::string_view listen) {
   server->Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("customsd: /metrics (Prometheus), /healthz\n", "text/plain; charset=utf-8");
   });
-
-  errno = 0;
-  const int port = address->port == 0 ? server->bind_to_any_port(address->host)
-                   : server->bind_to_port(address->host, address->port) ? address->port
-                                                                        : -1;
-  if (port <= 0) {
-    const int error = errno;
-    std::string message = "metrics.listen: cannot listen on " + std::string(listen);
-    if (error != 0) message += ": " + std::string(std::strerror(error));
-    return Status::IoError(message);
-  }
-
-  listener_ended_ = false;
-  server_ = std::move(server);
-  listener_ = std::thread([this] {
-    server_->listen_after_bind();
-    listener_ended_ = true;
-  });
-  // The socket already queues connections, but httplib's stop() is lost until its accept
-  // loop runs: wait for that, so that a Stop() right after Start() works.
-  while (!server_->is_running() && !listener_ended_) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  if (!server_->is_running()) {
-    listener_.join();
-    server_.reset();
-    return Status::IoError("metrics.listen: the server on " + std::string(listen) +
-                           " stopped right after starting");
-  }
-  host_ = IsWildcard(address->host) || !IsNumericAddress(address->host) ? "" : address->host;
-  port_ = port;
-  return port;
+  return listener_.Start(std::move(server), listen, "metrics.listen");
 }
 
-void MetricsServer::Stop() {
-  if (!server_) return;
-  server_->stop();
-  ShutdownAcceptedConnections(host_, port_);
-  if (listener_.joinable()) listener_.join();
-  server_.reset();
-  port_ = 0;
-}
+void MetricsServer::Stop() { listener_.Stop(); }
 
 void MetricsServer::HandleMetrics(httplib::Response& res) const {
   try {

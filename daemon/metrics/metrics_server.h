@@ -6,12 +6,8 @@
 //   GET /         a one-line index; anything else 404
 //
 // Contract:
-//  - Start(listen) takes "host:port", "[v6]:port" or "localhost:port"; port 0 lets the OS pick.
-//    It returns the bound port once the server accepts connections. Every failure is a Status
-//    whose message starts with "metrics.listen: " and names the address.
-//  - Stop() is prompt: it closes the listener and every connection the server accepted (idle
-//    keep-alive ones included), and returns when the server threads have ended. Idempotent;
-//    the destructor calls it.
+//  - Start(listen) and Stop() are HttpListener's (daemon/process/http_listener.h), with errors
+//    that start with "metrics.listen: ".
 //  - Handlers never throw out: a health check or collector that throws answers 503 / 500.
 //
 // Thread safety: Start and Stop from one thread. Requests are served on a small pool of the
@@ -33,6 +29,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "daemon/process/http_listener.h"
 
 namespace customsd {
 
@@ -48,13 +45,6 @@ class Heartbeat {
   std::atomic<int64_t> last_ms_{-1};  // -1 = never
 };
 
-// "host:port" / "[v6]:port" split into host (brackets removed) and port (0-65535).
-struct ListenAddress {
-  std::string host;
-  int port = 0;
-};
-StatusOr<ListenAddress> ParseListenAddress(std::string_view listen);
-
 class MetricsServer {
  public:
   // Ok = healthy; otherwise the message is the reason /healthz shows.
@@ -69,7 +59,7 @@ class MetricsServer {
   StatusOr<int> Start(std::string_view listen);
   void Stop();
 
-  int port() const { return port_; }  // 0 before Start
+  int port() const { return listener_.port(); }  // 0 before Start
 
  private:
   void HandleMetrics(httplib::Response& res) const;
@@ -77,11 +67,7 @@ class MetricsServer {
 
   std::vector<const prometheus::Collectable*> sources_;
   HealthCheck health_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread listener_;
-  std::atomic<bool> listener_ended_{false};
-  std::string host_;
-  int port_ = 0;
+  HttpListener listener_;
 };
 
 }  // namespace customsd

@@ -11,6 +11,7 @@
 #include "daemon/alerts/alert_channels.h"
 #include "daemon/alerts/alert_command.h"
 #include "daemon/alerts/alert_deliverer.h"
+#include "daemon/api/notify_deliverer.h"
 #include "daemon/merchants/certificate_refresher.h"
 #include "daemon/metrics/database_gauges.h"
 #include "daemon/metrics/metrics.h"
@@ -19,6 +20,7 @@
 #include "daemon/process/logging.h"
 #include "daemon/process/open_database.h"
 #include "daemon/process/signal_events.h"
+#include "daemon/service/api_service.h"
 #include "daemon/service/service_setup.h"
 #include "daemon/workflow/engine.h"
 #include "storage/migrator.h"
@@ -201,12 +203,33 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
     }
   });
 
+  // Result notifications ([[notify]]): their own thread and connection, the alerts' transport.
+  auto notify_db = OpenDatabaseFor(*config, OpenMode::kExisting, /*quick_check=*/false);
+  auto receivers = ReceiversFromConfig(*config);
+  if (!notify_db.ok() || !receivers.ok()) {
+    spdlog::critical("cannot start notifications: {}",
+                     notify_db.ok() ? receivers.status().message() : notify_db.status().message());
+    return notify_db.ok() ? ExitCodeFor(receivers.status()) : kExitFailure;
+  }
+  NotifyDeliverer notifications(**notify_db, alert_transport, clock, alert_random,
+                                std::move(receivers).value());
+  notifications.Start();
+
   std::optional<CertificateRefresher> refresher;
   refresher.emplace(merchants, clock);
   refresher->RefreshAllIfDue();
   if (Status s = engine.StartWorkers([wake] { wake->Notify(); }); !s.ok()) {
     spdlog::critical("cannot start workers: {}", s.message());
     return kExitFailure;
+  }
+  // The API after the workers, so what it stores is picked up at once.
+  auto api = ApiService::Start(*config, clock, [wake] { wake->Notify(); });
+  if (!api.ok()) {
+    spdlog::critical("{}", api.status().message());
+    (void)engine.StopWorkers(std::chrono::milliseconds(0));
+    engine.JoinWorkers();
+    deliverer.Stop();
+    return ExitCodeFor(api.status());
   }
   DeclarationStore store(**db, clock);
   notifier.Ready();
@@ -230,6 +253,7 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
       break;
     }
     wake->Drain();
+    notifications.Wake();  // a finished job may have settled a declaration
     if (quick_check.valid() &&
         quick_check.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
       if (Status s = quick_check.get(); !s.ok()) {
@@ -244,6 +268,7 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
       if (*sig == SIGHUP) {
         notifier.Reloading();
         ReloadService(options.config_path, *config, transport, clock, cache, merchants, &metrics);
+        if (*api) (*api)->ReloadTokens();
         notifier.Ready();
       } else {
         spdlog::info("received {}, stopping", *sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -259,6 +284,7 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
   }
 
   notifier.Stopping();
+  api->reset();  // no new work while the workers finish
   const int still_running = engine.StopWorkers(options.shutdown_bound);
   if (still_running > 0) {
     spdlog::warn(
@@ -272,6 +298,7 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
   // in progress is cut short.
   alert_transport.AbortAll();
   deliverer.Stop();
+  notifications.Stop();
   refresher.reset();
   if (metrics_server) metrics_server->Stop();
   if (quick_check.valid()) quick_check.wait();

@@ -3,7 +3,7 @@ _customsd() {
   local cur prev commands global
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
-  commands="run check declare list show stats retry redeclare modify cancel verify-identity watch alerts migrate backup version"
+  commands="run check declare list show stats retry redeclare modify cancel verify-identity watch alerts events migrate backup version"
   global="-c --config -o --output --json --local --help --version"
   case "$prev" in
     -c|--config|-f|--file) COMPREPLY=($(compgen -f -- "$cur")); return ;;

@@ -437,7 +437,7 @@ TEST_F(OperatorTest, ADeclarationChangedMeanwhileIsReportedAndTheOthersStillChan
   DeclarationRecord fresh = Rec("P2");
   Accepted("P1");  // the daemon moved P1 after the command selected it
   Planner to_attention = [&](const DeclarationRecord&) {
-    Plan p;
+    OperatorPlan p;
     p.update.phase = Phase::kAttention;
     p.event.kind = "operator_test";
     return p;

@@ -44,7 +44,7 @@ std::string ReadDoc() {
 }
 
 std::map<std::string, Section> SectionsOf(const std::string& doc) {
-  static const std::regex kHeading(R"(^### `([a-z_]+)`)");
+  static const std::regex kHeading(R"(^### `([a-z0-9_]+)`)");
   std::map<std::string, Section> sections;
   Section* current = nullptr;
   std::istringstream in(doc);
@@ -64,7 +64,7 @@ std::map<std::string, Section> SectionsOf(const std::string& doc) {
 
 // The rows "| `column` | type | ..." of a section, in order.
 std::vector<Column> RowsOf(const std::string& body) {
-  static const std::regex kRow(R"(^\| `([a-z_]+)` \| ([^|]*)\|)");
+  static const std::regex kRow(R"(^\| `([a-z0-9_]+)` \| ([^|]*)\|)");
   std::vector<Column> rows;
   std::istringstream in(body);
   for (std::string line; std::getline(in, line);) {
@@ -94,7 +94,7 @@ using Schema = std::map<std::string, Object>;
 
 // What `doc` gets wrong about `schema`, one line per problem; none = the doc is complete.
 std::vector<std::string> Problems(const std::string& doc, const Schema& schema) {
-  static const std::regex kSameAs(R"(Columns: those of `([a-z_]+)`\.)");
+  static const std::regex kSameAs(R"(Columns: those of `([a-z0-9_]+)`\.)");
   std::vector<std::string> problems;
   const std::map<std::string, Section> sections = SectionsOf(doc);
   for (const auto& [name, object] : schema) {
@@ -135,7 +135,8 @@ std::vector<std::string> Problems(const std::string& doc, const Schema& schema) 
     }
   }
   for (const auto& [name, section] : sections) {
-    if (!schema.count(name)) problems.push_back("a section describes " + name + ", not in the schema");
+    if (!schema.count(name))
+      problems.push_back("a section describes " + name + ", not in the schema");
   }
   return problems;
 }
@@ -155,8 +156,8 @@ class DatabaseDocTest : public ::testing::Test {
         SQLite::Statement columns(sql, "SELECT name, type FROM pragma_table_info(?) ORDER BY cid");
         columns.bind(1, name);
         while (columns.executeStep()) {
-          object.columns.push_back({columns.getColumn(0).getString(),
-                                    columns.getColumn(1).getString()});
+          object.columns.push_back(
+              {columns.getColumn(0).getString(), columns.getColumn(1).getString()});
         }
       }
       return Status::Ok();
@@ -192,14 +193,14 @@ TEST_F(DatabaseDocTest, TheCheckCatchesDrift) {
     return at == std::string::npos ? doc : doc.replace(at, from.size(), to);
   };
   EXPECT_EQ(Problems(without("| `poll_started_at` | INTEGER |"), schema_).size(), 1u);
-  EXPECT_EQ(Problems(replaced("| `fetched_at` | INTEGER |", "| `fetched_at` | TEXT |"), schema_)
-                .size(),
-            1u);
-  EXPECT_EQ(Problems(replaced("| `attempts` | INTEGER | delivery",
-                              "| `tries` | INTEGER | delivery"),
-                     schema_)
-                .size(),
-            2u);  // alerts.attempts missing, alerts.tries unknown
+  EXPECT_EQ(
+      Problems(replaced("| `fetched_at` | INTEGER |", "| `fetched_at` | TEXT |"), schema_).size(),
+      1u);
+  EXPECT_EQ(
+      Problems(replaced("| `attempts` | INTEGER | delivery", "| `tries` | INTEGER | delivery"),
+               schema_)
+          .size(),
+      2u);  // alerts.attempts missing, alerts.tries unknown
   EXPECT_EQ(Problems(replaced("### `today_by_state` (view)", "### `today` (view)"), schema_).size(),
             2u);  // today_by_state undescribed, today not in the schema
   EXPECT_EQ(Problems(replaced("Columns: those of `alerts_readable`.",

@@ -36,14 +36,16 @@ TEST_F(CustomsHoldEndToEndTest, ANoAuthCustomsWaitsAloneWithOneAlertAndAModifyGo
   auto daemon = StartDaemon();
 
   // The other customs settles while HELD1 waits, refused at every probe (every 500 ms here).
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM declarations WHERE customs = 'SHANGHAI_ZS' AND "
-                       "state = 'SUCCESS' AND phase = 'done'",
-                       20))
+  ASSERT_TRUE(
+      wait_for("SELECT count(*) FROM declarations WHERE customs = 'SHANGHAI_ZS' AND "
+               "state = 'SUCCESS' AND phase = 'done'",
+               20))
       << DaemonLog();
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM events e JOIN declarations d ON "
-                       "d.id = e.declaration_id WHERE d.out_trade_no = 'HELD1' AND "
-                       "e.kind = 'customs_held'",
-                       3))
+  ASSERT_TRUE(
+      wait_for("SELECT count(*) FROM events e JOIN declarations d ON "
+               "d.id = e.declaration_id WHERE d.out_trade_no = 'HELD1' AND "
+               "e.kind = 'customs_held'",
+               3))
       << DaemonLog();
   EXPECT_EQ(Count("SELECT count(*) FROM declarations WHERE out_trade_no = 'HELD1' AND "
                   "phase = 'submit' AND last_error_code = 'NOAUTH' AND check_first = 0"),
@@ -66,10 +68,11 @@ TEST_F(CustomsHoldEndToEndTest, ANoAuthCustomsWaitsAloneWithOneAlertAndAModifyGo
   httplib::Client mock("127.0.0.1", mock_port_);
   auto registered = mock.Post("/mock/register-customs", "", "application/json");
   ASSERT_TRUE(registered && registered->status == 200);
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM declarations WHERE out_trade_no = 'HELD1' AND "
-                       "state = 'SUCCESS' AND phase = 'done' AND "
-                       "merchant_customs_no = '3120960ZK2'",
-                       1))
+  ASSERT_TRUE(
+      wait_for("SELECT count(*) FROM declarations WHERE out_trade_no = 'HELD1' AND "
+               "state = 'SUCCESS' AND phase = 'done' AND "
+               "merchant_customs_no = '3120960ZK2'",
+               1))
       << DaemonLog();
   EXPECT_EQ(Count("SELECT count(*) FROM alerts"), 1);  // lifting a hold alerts nobody
 

@@ -1,10 +1,9 @@
 #include "tests/e2e/e2e_fixture.h"
 
-#include <httplib.h>
-#include <signal.h>
-
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <httplib.h>
+#include <signal.h>
 
 #include <fstream>
 #include <random>
@@ -37,11 +36,16 @@ std::string DeclarationLine(const std::string& out_trade_no, int n, const std::s
 
 Expected ExpectedFor(Scenario s) {
   switch (s) {
-    case Scenario::kSuccess: return {"SUCCESS", "done"};
-    case Scenario::kFail: return {"FAIL", "done"};
-    case Scenario::kExceptOnce: return {"SUCCESS", "done"};
-    case Scenario::kExceptForever: return {"EXCEPT", "attention"};
-    case Scenario::kParamError: return {"UNDECLARED", "attention"};
+    case Scenario::kSuccess:
+      return {"SUCCESS", "done"};
+    case Scenario::kFail:
+      return {"FAIL", "done"};
+    case Scenario::kExceptOnce:
+      return {"SUCCESS", "done"};
+    case Scenario::kExceptForever:
+      return {"EXCEPT", "attention"};
+    case Scenario::kParamError:
+      return {"UNDECLARED", "attention"};
   }
   return {};
 }
@@ -49,19 +53,26 @@ Expected ExpectedFor(Scenario s) {
 void EndToEndTest::StartMock(const std::vector<std::string>& faults) {
   std::vector<std::string> argv = {
       CUSTOMSD_MOCK_BINARY,
-      "--listen", "127.0.0.1:0",
-      "--merchant-cert", TestInstall::VectorFile("merchant_cert.pem"),
-      "--platform-key", TestInstall::VectorFile("platform_key.pem"),
-      "--platform-cert", TestInstall::VectorFile("platform_cert.pem"),
-      "--apiv3-key-file", TestInstall::VectorFile("apiv3.key"),
-      "--seed", "7",
+      "--listen",
+      "127.0.0.1:0",
+      "--merchant-cert",
+      TestInstall::VectorFile("merchant_cert.pem"),
+      "--platform-key",
+      TestInstall::VectorFile("platform_key.pem"),
+      "--platform-cert",
+      TestInstall::VectorFile("platform_cert.pem"),
+      "--apiv3-key-file",
+      TestInstall::VectorFile("apiv3.key"),
+      "--seed",
+      "7",
       "--exempt-certificates",
   };
   argv.insert(argv.end(), faults.begin(), faults.end());
   mock_ = std::make_unique<ChildProcess>(argv, install_.File("mock.err"));
   ASSERT_TRUE(mock_->started());
   auto line = mock_->ReadLine(std::chrono::seconds(20));
-  ASSERT_TRUE(line.has_value()) << "the mock did not start: " << ReadFile(install_.File("mock.err"));
+  ASSERT_TRUE(line.has_value()) << "the mock did not start: "
+                                << ReadFile(install_.File("mock.err"));
   const size_t colon = line->rfind(':');
   ASSERT_NE(colon, std::string::npos) << *line;
   mock_port_ = std::stoi(line->substr(colon + 1));
@@ -105,8 +116,8 @@ void EndToEndTest::DeclareScenarios() {
     text += DeclarationLine(order, n, order + "-1") + DeclarationLine(order, n, order + "-2");
   }
   WriteFile(install_.File("declarations.jsonl"), text);
-  CliResult r = RunBinary({"-c", install_.config_path(), "declare", "--file",
-                           install_.File("declarations.jsonl")});
+  CliResult r = RunBinary(
+      {"-c", install_.config_path(), "declare", "--file", install_.File("declarations.jsonl")});
   ASSERT_EQ(r.code, 0) << r.err;
   ASSERT_EQ(Count("SELECT count(*) FROM declarations"), 200);
   declared_ = 200;
@@ -121,8 +132,8 @@ void EndToEndTest::DeclareAllSuccess(const std::string& jsonl) {
     ++declared_;
     at = end + 1;
   }
-  CliResult r = RunBinary({"-c", install_.config_path(), "declare", "--file",
-                           install_.File("declarations.jsonl")});
+  CliResult r = RunBinary(
+      {"-c", install_.config_path(), "declare", "--file", install_.File("declarations.jsonl")});
   ASSERT_EQ(r.code, 0) << r.err;
   ASSERT_EQ(Count("SELECT count(*) FROM declarations"), declared_);
 }
@@ -204,8 +215,9 @@ CliResult EndToEndTest::Cli(std::vector<std::string> args) {
 
 void EndToEndTest::ExpectScenarioOutcomes() {
   SQLite::Database db(DbPath(), SQLite::OPEN_READONLY);
-  SQLite::Statement q(db, "SELECT out_trade_no, sub_order_no, state, phase, last_error_code "
-                          "FROM declarations");
+  SQLite::Statement q(db,
+                      "SELECT out_trade_no, sub_order_no, state, phase, last_error_code "
+                      "FROM declarations");
   int checked = 0;
   while (q.executeStep()) {
     const std::string order = q.getColumn(0).getString();

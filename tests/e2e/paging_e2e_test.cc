@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-
 #include "tests/e2e/e2e_fixture.h"
 
 namespace customsd {
@@ -21,14 +20,16 @@ std::string Orders() {
   for (int i = 0; i < 20; ++i) text += DeclarationLine("PLAIN" + std::to_string(i), 1 + i);
   for (int i = 0; i < 10; ++i) {
     const std::string order = "TRIPLE" + std::to_string(i);
-    for (int s = 1; s <= 3; ++s) text += DeclarationLine(order, 21 + i, order + "-" + std::to_string(s));
+    for (int s = 1; s <= 3; ++s)
+      text += DeclarationLine(order, 21 + i, order + "-" + std::to_string(s));
   }
   return text;
 }
 
 const std::vector<std::string> kSoakFaults = {
-    "--fault-systemerror", "0.10", "--fault-429",      "0.03", "--fault-503",   "0.03",
-    "--fault-hang",        "0.01", "--hang-ms",        "2000", "--fault-reset", "0.02",
+    "--fault-systemerror", "0.10", "--fault-429",           "0.03",
+    "--fault-503",         "0.03", "--fault-hang",          "0.01",
+    "--hang-ms",           "2000", "--fault-reset",         "0.02",
     "--fault-truncate",    "0.01", "--fault-bad-signature", "0.02",
 };
 

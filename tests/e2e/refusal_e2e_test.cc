@@ -18,11 +18,10 @@ using RefusalEndToEndTest = testing::EndToEndTest;
 
 TEST_F(RefusalEndToEndTest, ARefusedDeclarationIsRetriedThenCorrectedWithModifyAndSettles) {
   StartMock({});
-  testing::WriteFile(
-      install_.File("refused.jsonl"),
-      R"({"out_trade_no":"FIXME1","transaction_id":"4200000000000000000000000001",)"
-      R"("customs":"SHANGHAI_ZS","merchant_customs_no":"PARAMERR9"})"
-      "\n");
+  testing::WriteFile(install_.File("refused.jsonl"),
+                     R"({"out_trade_no":"FIXME1","transaction_id":"4200000000000000000000000001",)"
+                     R"("customs":"SHANGHAI_ZS","merchant_customs_no":"PARAMERR9"})"
+                     "\n");
   auto cli = [&](std::vector<std::string> args) { return Cli(std::move(args)); };
   ASSERT_EQ(cli({"declare", "--file", install_.File("refused.jsonl")}).code, 0);
   auto wait_for = [&](const std::string& sql, int64_t want) {
@@ -45,9 +44,10 @@ TEST_F(RefusalEndToEndTest, ARefusedDeclarationIsRetriedThenCorrectedWithModifyA
 
   testing::CliResult modify = cli({"modify", "FIXME1", "--merchant-customs-no", "3120960ZK1"});
   ASSERT_EQ(modify.code, 0) << modify.out << modify.err;
-  ASSERT_TRUE(wait_for("SELECT count(*) FROM declarations WHERE state = 'SUCCESS' AND "
-                       "phase = 'done' AND merchant_customs_no = '3120960ZK1'",
-                       1))
+  ASSERT_TRUE(
+      wait_for("SELECT count(*) FROM declarations WHERE state = 'SUCCESS' AND "
+               "phase = 'done' AND merchant_customs_no = '3120960ZK1'",
+               1))
       << DaemonLog();
   daemon->Signal(SIGTERM);
   EXPECT_EQ(daemon->Wait(seconds(15)), 0);

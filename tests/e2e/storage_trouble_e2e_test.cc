@@ -7,13 +7,10 @@
 // database and its WAL: unlike chmod, it refuses writes through descriptors already open (as a
 // filesystem gone read-only does), and unlike a read-only remount it can be undone while the
 // daemon holds its files open.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,27 +22,13 @@
 #include <thread>
 
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/support/free_port.h"
 
 namespace customsd {
 namespace {
 
 using std::chrono::seconds;
 using Steady = std::chrono::steady_clock;
-
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 void ReplaceIn(std::string& text, const std::string& from, const std::string& to) {
   const size_t at = text.find(from);
@@ -69,7 +52,7 @@ class StorageTroubleEndToEndTest : public testing::EndToEndTest {
     mounted_ = true;
     db_path_ = data_ + "/customsd.db";
     StartMock({"--advance-after", "2000"});
-    metrics_port_ = FreePort();
+    metrics_port_ = testing::FreePort();
     std::string config = testing::ReadFile(install_.config_path());
     ReplaceIn(config, "path = \"customsd.db\"", "path = \"data/customsd.db\"");
     ReplaceIn(config, "[metrics]\nlisten = \"\"",

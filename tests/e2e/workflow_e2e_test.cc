@@ -1,9 +1,8 @@
 // `customsd run` drives 200 declarations of mixed scenarios to their ends against the fake
 // WeChat Pay with faults on, survives SIGKILL at random moments, and stops cleanly on SIGTERM.
 #include <gtest/gtest.h>
-#include <signal.h>
-
 #include <httplib.h>
+#include <signal.h>
 
 #include <map>
 #include <mutex>
@@ -11,6 +10,7 @@
 #include <thread>
 
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/support/loopback_server.h"
 
 namespace customsd {
 namespace {
@@ -94,7 +94,7 @@ namespace {
 class WebhookReceiver {
  public:
   WebhookReceiver() {
-    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+    http_.server().Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard<std::mutex> lock(mu_);
       if (!accepting_) {
         ++refused_;
@@ -105,19 +105,9 @@ class WebhookReceiver {
       if (body.is_object() && body.contains("id")) ++received_[body["id"].get<int64_t>()];
       res.status = 200;
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // stop() is lost if it comes before the accept loop runs: wait for it (with a deadline).
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!server_.is_running() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::yield();
-    }
+    http_.Start();
   }
-  ~WebhookReceiver() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
+  int port() const { return http_.port(); }
   void Accept() {
     std::lock_guard<std::mutex> lock(mu_);
     accepting_ = true;
@@ -132,13 +122,11 @@ class WebhookReceiver {
   }
 
  private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
   std::mutex mu_;
   bool accepting_ = false;
   int refused_ = 0;
   std::map<int64_t, int> received_;
+  testing::LoopbackServer http_;  // last: stopped before the members its handlers use
 };
 
 using AlertEndToEndTest = testing::EndToEndTest;
@@ -146,10 +134,10 @@ using AlertEndToEndTest = testing::EndToEndTest;
 TEST_F(AlertEndToEndTest, EachFailAndAttentionReachesTheWebhookOnceDespiteFailuresAndARestart) {
   WebhookReceiver receiver;
   StartMock({});
-  testing::WriteFile(install_.config_path(),
-                     testing::ReadFile(install_.config_path()) +
-                         "[alerts]\nwebhook_url = \"http://127.0.0.1:" +
-                         std::to_string(receiver.port()) + "/hook\"\nwebhook_format = \"generic\"\n");
+  testing::WriteFile(install_.config_path(), testing::ReadFile(install_.config_path()) +
+                                                 "[alerts]\nwebhook_url = \"http://127.0.0.1:" +
+                                                 std::to_string(receiver.port()) +
+                                                 "/hook\"\nwebhook_format = \"generic\"\n");
   DeclareScenarios();
   auto daemon = StartDaemon();
   ASSERT_TRUE(WaitSettled(seconds(110))) << DaemonLog().substr(0, 20000);

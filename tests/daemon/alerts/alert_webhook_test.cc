@@ -14,6 +14,7 @@
 
 #include "daemon/alerts/alert_deliverer.h"
 #include "tests/daemon/alerts/alert_test_support.h"
+#include "tests/support/loopback_server.h"
 #include "wechatpay/curl_transport.h"
 
 namespace customsd {
@@ -31,7 +32,7 @@ struct Received {
 class Receiver {
  public:
   Receiver() {
-    server_.Post(
+    http_.server().Post(
         "/cgi-bin/webhook/send", [this](const httplib::Request& req, httplib::Response& res) {
           std::lock_guard lock(mu_);
           received_.push_back(
@@ -44,31 +45,18 @@ class Receiver {
             res.set_content(R"({"errcode":0,"errmsg":"ok"})", "application/json");
           }
         });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    if (port_ <= 0) throw std::runtime_error("bind failed");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // stop() is a no-op until the accept loop runs, so wait for it (bounded) before going on.
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!server_.is_running() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::yield();
-    }
+    http_.Start();
   }
-  ~Receiver() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
+  int port() const { return http_.port(); }
   std::vector<Received> received() {
     std::lock_guard lock(mu_);
     return received_;
   }
 
  private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
   std::mutex mu_;
   std::vector<Received> received_;
+  testing::LoopbackServer http_;  // last: stopped before the members its handlers use
 };
 
 TEST(AlertWebhookTest, AReceiverFailingTwiceGetsTheAlertOnTheThirdAttempt) {

@@ -68,41 +68,41 @@ std::optional<json> Body(const httplib::Request& req) {
 }  // namespace
 
 ChatReceiver::ChatReceiver(ChatReceiverOptions options) : options_(std::move(options)) {
-  server_.Post("/cgi-bin/webhook/send",
-               [this](const httplib::Request& req, httplib::Response& res) {
-                 auto refuse = [&](int code, const std::string& why) {
-                   Refuse("wecom: " + std::to_string(code) + " " + why);
-                   Answer(res, 200, {{"errcode", code}, {"errmsg", why}});
-                 };
-                 if (req.get_param_value("key") != kWecomKey)
-                   return refuse(93000, "invalid webhook url");
-                 auto body = Body(req);
-                 if (!body) return refuse(40008, "invalid json");
-                 const std::string type = body->value("msgtype", "");
-                 std::string text;
-                 if (type == "markdown") {
-                   const json& md = (*body)["markdown"];
-                   if (!md.is_object() || !md["content"].is_string())
-                     return refuse(40035, "missing markdown.content");
-                   text = md["content"];
-                   if (text.empty()) return refuse(40035, "markdown.content empty");
-                   if (text.size() > 4096)
-                     return refuse(40058, "markdown.content exceed max length 4096");
-                 } else if (type == "text") {
-                   const json& t = (*body)["text"];
-                   if (!t.is_object() || !t["content"].is_string())
-                     return refuse(40035, "missing text.content");
-                   text = t["content"];
-                   if (text.size() > 2048)
-                     return refuse(40058, "text.content exceed max length 2048");
-                 } else {
-                   return refuse(40008, "invalid message type");
-                 }
-                 Accept({"wecom", *body, text, Matches(text, std::regex("<@([^>]+)>"))});
-                 Answer(res, 200, {{"errcode", 0}, {"errmsg", "ok"}});
-               });
+  http_.server().Post("/cgi-bin/webhook/send",
+                      [this](const httplib::Request& req, httplib::Response& res) {
+                        auto refuse = [&](int code, const std::string& why) {
+                          Refuse("wecom: " + std::to_string(code) + " " + why);
+                          Answer(res, 200, {{"errcode", code}, {"errmsg", why}});
+                        };
+                        if (req.get_param_value("key") != kWecomKey)
+                          return refuse(93000, "invalid webhook url");
+                        auto body = Body(req);
+                        if (!body) return refuse(40008, "invalid json");
+                        const std::string type = body->value("msgtype", "");
+                        std::string text;
+                        if (type == "markdown") {
+                          const json& md = (*body)["markdown"];
+                          if (!md.is_object() || !md["content"].is_string())
+                            return refuse(40035, "missing markdown.content");
+                          text = md["content"];
+                          if (text.empty()) return refuse(40035, "markdown.content empty");
+                          if (text.size() > 4096)
+                            return refuse(40058, "markdown.content exceed max length 4096");
+                        } else if (type == "text") {
+                          const json& t = (*body)["text"];
+                          if (!t.is_object() || !t["content"].is_string())
+                            return refuse(40035, "missing text.content");
+                          text = t["content"];
+                          if (text.size() > 2048)
+                            return refuse(40058, "text.content exceed max length 2048");
+                        } else {
+                          return refuse(40008, "invalid message type");
+                        }
+                        Accept({"wecom", *body, text, Matches(text, std::regex("<@([^>]+)>"))});
+                        Answer(res, 200, {{"errcode", 0}, {"errmsg", "ok"}});
+                      });
 
-  server_.Post("/robot/send", [this](const httplib::Request& req, httplib::Response& res) {
+  http_.server().Post("/robot/send", [this](const httplib::Request& req, httplib::Response& res) {
     auto refuse = [&](int code, const std::string& why) {
       Refuse("dingtalk: " + std::to_string(code) + " " + why);
       Answer(res, 200, {{"errcode", code}, {"errmsg", why}});
@@ -164,8 +164,8 @@ ChatReceiver::ChatReceiver(ChatReceiverOptions options) : options_(std::move(opt
     Answer(res, 200, {{"errcode", 0}, {"errmsg", "ok"}});
   });
 
-  server_.Post(R"(/open-apis/bot/v2/hook/([^/]+))", [this](const httplib::Request& req,
-                                                           httplib::Response& res) {
+  http_.server().Post(R"(/open-apis/bot/v2/hook/([^/]+))", [this](const httplib::Request& req,
+                                                                  httplib::Response& res) {
     auto refuse = [&](int code, const std::string& why) {
       Refuse("feishu: " + std::to_string(code) + " " + why);
       Answer(res, 200, {{"code", code}, {"data", json::object()}, {"msg", why}});
@@ -228,8 +228,8 @@ ChatReceiver::ChatReceiver(ChatReceiverOptions options) : options_(std::move(opt
     Answer(res, 200, {{"code", 0}, {"data", json::object()}, {"msg", "success"}});
   });
 
-  server_.Post("/services/T000/B000/XXXXXXXXXXXXXXXX", [this](const httplib::Request& req,
-                                                              httplib::Response& res) {
+  http_.server().Post("/services/T000/B000/XXXXXXXXXXXXXXXX", [this](const httplib::Request& req,
+                                                                     httplib::Response& res) {
     auto refuse = [&](const std::string& why) {
       Refuse("slack: " + why);
       res.status = 400;
@@ -279,7 +279,7 @@ ChatReceiver::ChatReceiver(ChatReceiverOptions options) : options_(std::move(opt
     res.set_content("ok", "text/plain");
   });
 
-  server_.Post("/generic", [this](const httplib::Request& req, httplib::Response& res) {
+  http_.server().Post("/generic", [this](const httplib::Request& req, httplib::Response& res) {
     auto body = Body(req);
     auto valid = [](const json& a) {
       return a.is_object() && a["id"].is_number_integer() && a["cause"].is_string() &&
@@ -304,23 +304,11 @@ ChatReceiver::ChatReceiver(ChatReceiverOptions options) : options_(std::move(opt
     res.status = 204;
   });
 
-  port_ = server_.bind_to_any_port("127.0.0.1");
-  if (port_ <= 0) throw std::runtime_error("bind failed");
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  // stop() is a no-op until the accept loop runs, so wait for it (bounded) before going on.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!server_.is_running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
-}
-
-ChatReceiver::~ChatReceiver() {
-  server_.stop();
-  thread_.join();
+  http_.Start();
 }
 
 std::string ChatReceiver::Url(const std::string& route) const {
-  const std::string base = "http://127.0.0.1:" + std::to_string(port_);
+  const std::string base = "http://127.0.0.1:" + std::to_string(http_.port());
   if (route == "wecom") return base + "/cgi-bin/webhook/send?key=" + kWecomKey;
   if (route == "dingtalk") return base + "/robot/send?access_token=" + kDingtalkToken;
   if (route == "feishu") return base + "/open-apis/bot/v2/hook/" + kFeishuHook;

@@ -27,8 +27,9 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "tests/support/loopback_server.h"
 
 namespace customsd::testing {
 
@@ -49,7 +50,6 @@ struct ChatMessage {
 class ChatReceiver {
  public:
   explicit ChatReceiver(ChatReceiverOptions options);
-  ~ChatReceiver();
   ChatReceiver(const ChatReceiver&) = delete;
   ChatReceiver& operator=(const ChatReceiver&) = delete;
 
@@ -63,12 +63,10 @@ class ChatReceiver {
   void Refuse(const std::string& why);
 
   const ChatReceiverOptions options_;
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
   mutable std::mutex mu_;
   std::vector<ChatMessage> accepted_;
   std::vector<std::string> refusals_;
+  LoopbackServer http_;  // last: stopped before the members its handlers use
 };
 
 }  // namespace customsd::testing

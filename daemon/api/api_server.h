@@ -1,0 +1,50 @@
+// ApiServer: the declarations API (declarations_api.h) on [api] listen, over cpp-httplib.
+//
+// Contract:
+//  - Every request needs "Authorization: Bearer <token>" with a token of api.token_file
+//    (api_tokens.h); without one it is answered 401 with WWW-Authenticate: Bearer before its
+//    body is read. Headers and bodies are never logged; a request line (method, path, status)
+//    is logged at debug.
+//  - A body over max_body_bytes is refused with 413 before it is read whole.
+//  - No cookie is ever read and no CORS header ever sent: a page of another origin cannot make
+//    a browser send the bearer token, so cross-site requests change nothing.
+//  - Answers are JSON; every error has the body {"error", "problems"}.
+//  - With tls_cert_file/tls_key_file it serves HTTPS only.
+//  - Start/Stop as HttpListener (daemon/process/http_listener.h), errors naming "api.listen".
+//
+// Thread safety: as HttpListener; the API and the tokens it holds are thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "daemon/api/api_tokens.h"
+#include "daemon/api/declarations_api.h"
+#include "daemon/process/http_listener.h"
+
+namespace customsd {
+
+struct ApiServerOptions {
+  size_t max_body_bytes = 32u << 20;
+  std::string tls_cert_file, tls_key_file;  // both or neither
+};
+
+class ApiServer {
+ public:
+  // `api` and `tokens` must outlive the server.
+  ApiServer(DeclarationsApi& api, const ApiTokens& tokens, ApiServerOptions options)
+      : api_(api), tokens_(tokens), options_(std::move(options)) {}
+
+  StatusOr<int> Start(std::string_view listen);
+  void Stop() { listener_.Stop(); }
+  int port() const { return listener_.port(); }
+
+ private:
+  DeclarationsApi& api_;
+  const ApiTokens& tokens_;
+  ApiServerOptions options_;
+  HttpListener listener_;
+};
+
+}  // namespace customsd

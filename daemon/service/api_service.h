@@ -1,0 +1,36 @@
+// The declarations API inside `customsd run`: its own database connection, the tokens, the
+// server. Started after the workers (a declaration it stores is picked up at once, through
+// `on_new_work`), stopped before them.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "daemon/api/api_server.h"
+#include "daemon/config/config.h"
+#include "storage/database.h"
+
+namespace customsd {
+
+class ApiService {
+ public:
+  // Null (and ok) when api.listen is "". Errors name the api.* key at fault.
+  static StatusOr<std::unique_ptr<ApiService>> Start(const Config& config, const Clock& clock,
+                                                     std::function<void()> on_new_work);
+  ~ApiService();
+
+  // SIGHUP: reads api.token_file again; on failure the tokens in force stay and it says why.
+  void ReloadTokens();
+  int port() const { return server_->port(); }
+
+ private:
+  ApiService() = default;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<ApiTokens> tokens_;
+  std::unique_ptr<DeclarationsApi> api_;
+  std::unique_ptr<ApiServer> server_;
+};
+
+}  // namespace customsd
