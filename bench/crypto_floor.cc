@@ -74,8 +74,7 @@ std::string Sign(EVP_PKEY* key, const std::string& message) {
   }
   std::string sig(len, '\0');
   if (EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) != 1) {
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1) {
     Die("sign failed");
   }
   EVP_MD_CTX_free(ctx);
@@ -89,8 +88,7 @@ bool Verify(EVP_PKEY* key, const std::string& message, const std::string& sig) {
   const bool ok =
       ctx != nullptr && EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
       EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                       reinterpret_cast<const unsigned char*>(message.data()),
-                       message.size()) == 1;
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
   EVP_MD_CTX_free(ctx);
   return ok;
 }
@@ -102,8 +100,8 @@ std::string RequestMessage(long i) {
                      std::to_string(i) +
                      R"(","transaction_id":"4200000000000000000000000001","customs":"SHANGHAI_ZS",)"
                      R"("merchant_customs_no":"3120960ZK1"})";
-  return "POST\n/v3/global/customs/orders\n1732170000\nAbCdEfGhIjKlMnOpQrStUvWxYz012345\n" +
-         body + "\n";
+  return "POST\n/v3/global/customs/orders\n1732170000\nAbCdEfGhIjKlMnOpQrStUvWxYz012345\n" + body +
+         "\n";
 }
 
 // A response message as customsd verifies it (timestamp, nonce, body), about the size of a
@@ -169,7 +167,8 @@ int main(int argc, char** argv) {
   const double t1 = CpuSeconds();
   long verified = 0;
   for (long i = 0; i < n; ++i) {
-    verified += Verify(platform_public, responses[i % kDistinct], signatures[i % kDistinct]) ? 1 : 0;
+    verified +=
+        Verify(platform_public, responses[i % kDistinct], signatures[i % kDistinct]) ? 1 : 0;
   }
   const double t2 = CpuSeconds();
   if (verified != n || sink == 0) Die("a verification failed");

@@ -64,8 +64,8 @@ int main(int argc, char** argv) {
     if (rc != SQLITE_DONE) Die(std::string("step: ") + sqlite3_errmsg(db));
     sqlite3_finalize(q);
     Exec(db, "COMMIT");
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                     .count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   sqlite3_close(db);
   const double first = ms.front();

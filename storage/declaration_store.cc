@@ -58,9 +58,13 @@ std::optional<DeclarationRecord> FindIn(SQLite::Database& sql, const Declaration
 }  // namespace
 
 StatusOr<AddReport> DeclarationStore::Add(const std::vector<DeclarationFields>& batch) {
+  return AddThrough(db_, UnixMillis(clock_.Now()), batch);
+}
+
+StatusOr<AddReport> DeclarationStore::AddThrough(TransactionWriter& writer, int64_t now,
+                                                 const std::vector<DeclarationFields>& batch) {
   AddReport report;
-  const int64_t now = UnixMillis(clock_.Now());
-  Status s = db_.Write([&](SQLite::Database& sql) -> Status {
+  Status s = writer.Write([&](SQLite::Database& sql) -> Status {
     report.results.clear();
     report.ids.clear();
     bool conflict = false;

@@ -123,6 +123,10 @@ class DeclarationStore {
   DeclarationStore(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
   StatusOr<AddReport> Add(const std::vector<DeclarationFields>& batch);
+  // Add() as one write through `writer`: with a GroupWriter, adds from many threads share a
+  // commit (each in its own savepoint, so a conflicting batch is rolled back alone).
+  static StatusOr<AddReport> AddThrough(TransactionWriter& writer, int64_t now_ms,
+                                        const std::vector<DeclarationFields>& batch);
 
   StatusOr<std::optional<DeclarationRecord>> Find(const DeclarationKey& key);
   StatusOr<DeclarationRecord> Get(int64_t id);

@@ -40,7 +40,7 @@ StatusOr<int> ApiServer::Start(std::string_view listen) {
   } else {
     server = std::make_unique<httplib::Server>();
   }
-  PrepareServer(*server);
+  PrepareServer(*server, options_.threads);
   server->set_payload_max_length(options_.max_body_bytes);
   server->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (tokens_.Accepts(req.get_header_value("Authorization"))) {

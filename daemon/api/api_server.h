@@ -28,6 +28,9 @@ namespace customsd {
 struct ApiServerOptions {
   size_t max_body_bytes = 32u << 20;
   std::string tls_cert_file, tls_key_file;  // both or neither
+  // Clients served at once (one thread per kept-alive connection): enough for an order
+  // system's workers to post concurrently and share commits.
+  size_t threads = 16;
 };
 
 class ApiServer {

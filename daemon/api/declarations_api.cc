@@ -93,8 +93,13 @@ DeclarationsApi::DeclarationsApi(Database& db, const Clock& clock, Options optio
 }
 
 ApiResponse DeclarationsApi::Handle(const ApiRequest& request) {
-  std::lock_guard<std::mutex> lock(mu_);
   try {
+    // Posts parse in parallel and share commits (Options::intake); they take the lock only
+    // for what they read or write on the API's own connection.
+    if (request.path == kPrefix && request.method == "POST") {
+      return request.idempotency_key.empty() ? Post(request) : PostIdempotent(request);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
     return Route(request);
   } catch (const std::exception& e) {
     return Error(500, std::string("internal error: ") + e.what());
@@ -108,7 +113,6 @@ ApiResponse DeclarationsApi::Route(const ApiRequest& r) {
     return {200, Json::parse(OpenApiDocument())};
   }
   if (path == kPrefix) {
-    if (r.method == "POST") return r.idempotency_key.empty() ? Post(r) : PostIdempotent(r);
     if (r.method == "GET") return List(r);
     return Error(405, "method " + r.method + " not allowed on " + std::string(kPrefix));
   }
@@ -158,7 +162,13 @@ ApiResponse DeclarationsApi::Post(const ApiRequest& r) {
   std::vector<DeclarationFields> batch;
   batch.reserve(parsed.records.size());
   for (const IntakeRecord& rec : parsed.records) batch.push_back(rec.fields);
-  auto report = store_.Add(batch);
+  auto report = [&]() -> StatusOr<AddReport> {
+    if (options_.intake_writer) {
+      return DeclarationStore::AddThrough(*options_.intake_writer, UnixMillis(clock_.Now()), batch);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    return store_.Add(batch);
+  }();
   if (!report.ok()) return FromStatus(report.status());
   if (!report->committed) {
     Json problems = Json::array();
@@ -202,7 +212,10 @@ ApiResponse DeclarationsApi::PostIdempotent(const ApiRequest& r) {
   }
   const int64_t now = UnixMillis(clock_.Now());
   const std::string hash = Sha256Hex(r.method + " " + r.path + "\n" + r.body);
-  auto stored = FindIdempotentAnswer(db_, r.idempotency_key, now);
+  auto stored = [&] {
+    std::lock_guard<std::mutex> lock(mu_);
+    return FindIdempotentAnswer(db_, r.idempotency_key, now);
+  }();
   if (!stored.ok()) return FromStatus(stored.status());
   if (*stored) {
     if ((*stored)->request_sha256 != hash) {
@@ -214,7 +227,10 @@ ApiResponse DeclarationsApi::PostIdempotent(const ApiRequest& r) {
   ApiResponse answer = Post(r);
   // A 5xx is not final (the client is meant to try again), so it is not kept. A crash before
   // this write loses only the replay: the repeat then answers already_present, with the ids.
+  // So does a repeat sent while the first is still running (both miss the lookup): the second
+  // stores nothing new, answers already_present, and the first answer is the one kept.
   if (answer.status < 500) {
+    std::lock_guard<std::mutex> lock(mu_);
     (void)SaveIdempotentAnswer(db_, r.idempotency_key, {hash, answer.status, Dump(answer.body)},
                                now);
   }

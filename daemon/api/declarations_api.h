@@ -27,8 +27,9 @@
 // Errors are {"error": one line, "problems": [{index, line, field, message}]}. Authentication
 // is the server's (api_server.h); nothing here logs a request's body or headers.
 //
-// Thread safety: Handle() may be called from any thread; calls are serialized on the API's own
-// database connection, which is what makes concurrent posts share no state but the database.
+// Thread safety: Handle() may be called from any thread. Reads and operator changes are
+// serialized on the API's own connection; posts run concurrently up to their write, which goes
+// through Options::intake_writer (and the API's lock only without one).
 #pragma once
 
 #include <functional>
@@ -63,6 +64,9 @@ class DeclarationsApi {
   struct Options {
     IntakeOptions intake;               // the config's merchants (IntakeOptionsFor)
     std::function<void()> on_new_work;  // called after declarations were added or changed
+    // Where posts commit: a GroupWriter on a connection of its own, so concurrent posts share
+    // an fsync. Null: the API's own connection, one post at a time.
+    TransactionWriter* intake_writer = nullptr;
   };
 
   // `db` is the API's own connection; it and `clock` must outlive the API.

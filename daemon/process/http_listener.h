@@ -38,7 +38,9 @@ StatusOr<ListenAddress> ParseListenAddress(std::string_view listen,
                                            std::string_view key = "metrics.listen");
 
 // The pool, timeouts and socket options every customsd server uses; call before adding routes.
-void PrepareServer(httplib::Server& server);
+// httplib keeps a thread for each kept-alive connection, so `threads` bounds the clients
+// served at once.
+void PrepareServer(httplib::Server& server, size_t threads = kListenerThreads);
 
 class HttpListener {
  public:

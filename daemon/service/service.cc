@@ -223,7 +223,8 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
     return kExitFailure;
   }
   // The API after the workers, so what it stores is picked up at once.
-  auto api = ApiService::Start(*config, clock, [wake] { wake->Notify(); });
+  auto api = ApiService::Start(
+      *config, clock, [wake] { wake->Notify(); }, engine.writer());
   if (!api.ok()) {
     spdlog::critical("{}", api.status().message());
     (void)engine.StopWorkers(std::chrono::milliseconds(0));

@@ -57,8 +57,8 @@ class Engine {
  public:
   using DatabaseFactory = std::function<StatusOr<std::unique_ptr<Database>>()>;
 
-  Engine(EngineOptions options, WorkflowSettings settings, Database& db,
-         DatabaseFactory open_db, ClientLookup clients, const Clock& clock);
+  Engine(EngineOptions options, WorkflowSettings settings, Database& db, DatabaseFactory open_db,
+         ClientLookup clients, const Clock& clock);
   ~Engine();
 
   // The due jobs, at most max_jobs, skipping declarations already running and held work (but
@@ -90,6 +90,10 @@ class Engine {
   void set_observer(WorkflowObserver* observer) { observer_ = observer; }
   TokenBucket& bucket() { return bucket_; }
   StorageHealth& storage() { return storage_; }
+  // The workers' group writer, from StartWorkers until JoinWorkers (null otherwise): other
+  // writers of declarations (the API's posts) share its commits instead of taking turns with
+  // it at SQLite's write lock, where each wait is a busy-handler sleep of milliseconds.
+  TransactionWriter* writer() { return writer_.get(); }
 
  private:
   void WorkerLoop(int index, std::function<void()> on_done);

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <regex>
+#include <thread>
 
 #include "daemon/config/intake_options.h"
+#include "storage/group_writer.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/support/openapi_check.h"
 
@@ -78,6 +81,45 @@ TEST_F(DeclarationsApiTest, APostedObjectIsStoredAndTheDaemonWoken) {
   EXPECT_EQ(again.body["declarations"][0]["result"], "already_present");
   EXPECT_EQ(again.body["declarations"][0]["id"], a.body["declarations"][0]["id"]);
   EXPECT_EQ(woken_, 1) << "nothing new, nothing to wake for";
+}
+
+// The daemon's API posts through a GroupWriter: posts from many threads share transactions,
+// and one that conflicts must be refused alone, the others stored.
+TEST_F(DeclarationsApiTest, ConcurrentPostsThroughTheGroupWriterAreEachAllOrNothing) {
+  AddOne(PlainOrder("KNOWN"));
+  DeclarationFields conflicting = PlainOrder("KNOWN");
+  conflicting.merchant_customs_no = "OTHER00001";
+  GroupWriter writer(testing::OpenMigrated(dir_.File("customsd.db")));
+  std::atomic<int> woken{0}, created{0}, conflicts{0}, other{0};
+  DeclarationsApi::Options options = options_;
+  options.on_new_work = [&] { ++woken; };
+  options.intake_writer = &writer;
+  DeclarationsApi api(*db_, clock_, options);
+  constexpr int kThreads = 8, kPosts = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPosts; ++i) {
+        Json body =
+            Json::array({AsJson(PlainOrder("T" + std::to_string(t) + "N" + std::to_string(i)))});
+        if (t == 3 && i == 7) body.push_back(AsJson(conflicting));
+        ApiRequest r{"POST", "/v1/declarations", {}, "application/json", "", body.dump()};
+        const int status = api.Handle(r).status;
+        (status == 201 ? created : status == 409 ? conflicts : other)++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(created.load(), kThreads * kPosts - 1);
+  EXPECT_EQ(conflicts.load(), 1);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(woken.load(), kThreads * kPosts - 1);
+  // The refused post's good record went with it; every other post's record is there.
+  EXPECT_EQ(Count(), 1 + kThreads * kPosts - 1);
+  auto refused_partner = store_.Find(KeyOf(PlainOrder("T3N7")));
+  ASSERT_TRUE(refused_partner.ok());
+  EXPECT_FALSE(refused_partner->has_value());
+  EXPECT_EQ(writer.counts().writes, kThreads * kPosts);
 }
 
 TEST_F(DeclarationsApiTest, AnArrayOfPlainAndSplitOrdersIsStoredWhole) {
