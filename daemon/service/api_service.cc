@@ -9,7 +9,7 @@ namespace customsd {
 
 StatusOr<std::unique_ptr<ApiService>> ApiService::Start(const Config& config, const Clock& clock,
                                                         std::function<void()> on_new_work,
-                                                        TransactionWriter* intake_writer) {
+                                                        TransactionWriter& intake_writer) {
   const Config::Api& a = config.api;
   if (a.listen.empty()) return std::unique_ptr<ApiService>();
   std::unique_ptr<ApiService> s(new ApiService());
@@ -18,16 +18,10 @@ StatusOr<std::unique_ptr<ApiService>> ApiService::Start(const Config& config, co
   auto db = OpenDatabaseFor(config, OpenMode::kExisting, /*quick_check=*/false);
   if (!db.ok()) return db.status();
   s->db_ = std::move(db).value();
-  if (intake_writer == nullptr) {
-    auto intake_db = OpenDatabaseFor(config, OpenMode::kExisting, /*quick_check=*/false);
-    if (!intake_db.ok()) return intake_db.status();
-    s->own_writer_ = std::make_unique<GroupWriter>(std::move(intake_db).value());
-    intake_writer = s->own_writer_.get();
-  }
   s->api_ = std::make_unique<DeclarationsApi>(
       *s->db_, clock,
       DeclarationsApi::Options{IntakeOptionsFor(config, IntakeFormat::kJsonLines),
-                               std::move(on_new_work), intake_writer});
+                               std::move(on_new_work), &intake_writer});
   ApiServerOptions options;
   options.max_body_bytes = static_cast<size_t>(a.max_body_mb) << 20;
   options.tls_cert_file = a.tls_cert_file;

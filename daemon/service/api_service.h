@@ -1,5 +1,5 @@
-// The declarations API inside `customsd run`: its own database connections (one for reads and
-// operator changes; posts commit through the engine's GroupWriter), the tokens, the server. Started
+// The declarations API inside `customsd run`: its own database connection (reads and operator
+// changes; posts commit through the engine's GroupWriter), the tokens, the server. Started
 // after the workers (a declaration it stores is picked up at once, through `on_new_work`), stopped
 // before them.
 #pragma once
@@ -12,18 +12,16 @@
 #include "daemon/api/api_server.h"
 #include "daemon/config/config.h"
 #include "storage/database.h"
-#include "storage/group_writer.h"
 
 namespace customsd {
 
 class ApiService {
  public:
   // Null (and ok) when api.listen is "". Errors name the api.* key at fault.
-  // Posts commit through `intake_writer` (the engine's, which must outlive the service), or
-  // through a GroupWriter of the service's own when it is null.
+  // Posts commit through `intake_writer` (the engine's), which must outlive the service.
   static StatusOr<std::unique_ptr<ApiService>> Start(const Config& config, const Clock& clock,
                                                      std::function<void()> on_new_work,
-                                                     TransactionWriter* intake_writer = nullptr);
+                                                     TransactionWriter& intake_writer);
   ~ApiService();
 
   // SIGHUP: reads api.token_file again; on failure the tokens in force stay and it says why.
@@ -33,7 +31,6 @@ class ApiService {
  private:
   ApiService() = default;
   std::unique_ptr<Database> db_;
-  std::unique_ptr<GroupWriter> own_writer_;  // when Start was given no writer
   std::unique_ptr<ApiTokens> tokens_;
   std::unique_ptr<DeclarationsApi> api_;
   std::unique_ptr<ApiServer> server_;
