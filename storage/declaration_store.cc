@@ -17,12 +17,12 @@ std::string SelectDeclarations(const std::string& where) {
 }
 
 void InsertCreatedEvent(SQLite::Database& sql, int64_t id, int64_t now) {
-  SQLite::Statement ev(sql,
+  PreparedStatement ev(sql,
                        "INSERT INTO events (declaration_id, at, kind, to_state, to_phase, message) "
                        "VALUES (?, ?, 'created', 'UNDECLARED', 'submit', 'added by declare')");
-  ev.bind(1, id);
-  ev.bind(2, now);
-  ev.exec();
+  ev->bind(1, id);
+  ev->bind(2, now);
+  ev->exec();
 }
 
 int64_t InsertDeclaration(SQLite::Database& sql, const DeclarationFields& f, int64_t now) {
@@ -33,26 +33,27 @@ int64_t InsertDeclaration(SQLite::Database& sql, const DeclarationFields& f, int
            ", state, phase, attempts, next_attempt_at, created_at, updated_at, version) VALUES (" +
            marks + "'UNDECLARED', 'submit', 0, ?, ?, ?, 1)";
   }();
-  SQLite::Statement ins(sql, kInsert);
+  PreparedStatement ins(sql, kInsert);
   int index = 1;
-  for (const FieldSpec& spec : kDeclarationFields) BindField(ins, index++, spec, f);
+  for (const FieldSpec& spec : kDeclarationFields) BindField(*ins, index++, spec, f);
   static_assert(kDeclarationFields.size() == 12, "the binds below start at 13");
-  ins.bind(13, now);
-  ins.bind(14, now);
-  ins.bind(15, now);
-  ins.exec();
+  ins->bind(13, now);
+  ins->bind(14, now);
+  ins->bind(15, now);
+  ins->exec();
   return sql.getLastInsertRowid();
 }
 
 std::optional<DeclarationRecord> FindIn(SQLite::Database& sql, const DeclarationKey& key) {
-  SQLite::Statement q(sql, SelectDeclarations("WHERE mchid = ? AND out_trade_no = ? AND "
-                                              "sub_order_no = ? AND customs = ?"));
-  q.bind(1, key.mchid);
-  q.bind(2, key.out_trade_no);
-  q.bind(3, key.sub_order_no);
-  q.bind(4, key.customs);
-  if (!q.executeStep()) return std::nullopt;
-  return ReadDeclaration(q);
+  static const std::string kFind = SelectDeclarations(
+      "WHERE mchid = ? AND out_trade_no = ? AND sub_order_no = ? AND customs = ?");
+  PreparedStatement q(sql, kFind);
+  q->bind(1, key.mchid);
+  q->bind(2, key.out_trade_no);
+  q->bind(3, key.sub_order_no);
+  q->bind(4, key.customs);
+  if (!q->executeStep()) return std::nullopt;
+  return ReadDeclaration(*q);
 }
 
 }  // namespace
@@ -198,12 +199,16 @@ StatusOr<StoreStats> DeclarationStore::Stats() {
       stats.alerts_held = alerts.getColumn(2).getInt64();
     }
     SQLite::Statement notify(sql,
-                             "SELECT coalesce(sum((SELECT count(*) FROM notifications n "
-                             "WHERE n.event_id > c.delivered_event_id)), 0), "
-                             "coalesce(sum(c.failures > 0), 0) FROM notify_cursors c");
-    if (notify.executeStep()) {
-      stats.notifications_undelivered = notify.getColumn(0).getInt64();
-      stats.notify_receivers_failing = notify.getColumn(1).getInt64();
+                             "SELECT c.receiver, (SELECT count(*) FROM notifications n "
+                             "WHERE n.event_id > c.delivered_event_id), c.failures "
+                             "FROM notify_cursors c ORDER BY c.receiver");
+    while (notify.executeStep()) {
+      StoreStats::Receiver& r = stats.receivers.emplace_back();
+      r.receiver = notify.getColumn(0).getString();
+      r.undelivered = notify.getColumn(1).getInt64();
+      r.failures = notify.getColumn(2).getInt64();
+      stats.notifications_undelivered += r.undelivered;
+      stats.notify_receivers_failing += r.failures > 0 ? 1 : 0;
     }
     return Status::Ok();
   });

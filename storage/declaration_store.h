@@ -116,6 +116,12 @@ struct StoreStats {
   int64_t alerts_held = 0;                // not delivered, waiting for their digest
   int64_t notifications_undelivered = 0;  // past their receiver's cursor, all receivers
   int64_t notify_receivers_failing = 0;   // receivers whose last attempt failed
+  struct Receiver {
+    std::string receiver;  // the [[notify]] url's scheme, host and path (notify_cursors)
+    int64_t undelivered = 0;
+    int64_t failures = 0;  // consecutive failed attempts
+  };
+  std::vector<Receiver> receivers;  // by receiver; the two sums above are over these
 };
 
 class DeclarationStore {

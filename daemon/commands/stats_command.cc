@@ -60,6 +60,11 @@ int RunStats(CommandEnv& env) {
     j["alerts_pending"] = stats->alerts_pending;
     j["notifications_undelivered"] = stats->notifications_undelivered;
     j["notify_receivers_failing"] = stats->notify_receivers_failing;
+    j["notify_receivers"] = nlohmann::json::array();
+    for (const StoreStats::Receiver& r : stats->receivers) {
+      j["notify_receivers"].push_back(
+          {{"receiver", r.receiver}, {"undelivered", r.undelivered}, {"failures", r.failures}});
+    }
     env.out << j.dump(2) << "\n";
     return kExitOk;
   }
@@ -79,6 +84,11 @@ int RunStats(CommandEnv& env) {
   if (stats->notifications_undelivered > 0 || stats->notify_receivers_failing > 0) {
     env.out << "notifications undelivered: " << stats->notifications_undelivered << " ("
             << stats->notify_receivers_failing << " receiver(s) failing)\n";
+    for (const StoreStats::Receiver& r : stats->receivers) {
+      if (r.undelivered == 0 && r.failures == 0) continue;
+      env.out << "  " << r.receiver << ": " << r.undelivered << " undelivered, " << r.failures
+              << " failure(s) in a row\n";
+    }
   }
   return kExitOk;
 }

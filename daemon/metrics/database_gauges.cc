@@ -118,6 +118,20 @@ std::vector<prometheus::MetricFamily> DatabaseGauges::Collect() const {
   families.push_back(SingleGauge("customsd_notify_receivers_failing",
                                  "[[notify]] receivers whose last delivery attempt failed",
                                  static_cast<double>(snap->notify_receivers_failing)));
+  // Which receiver is behind: its url without the query (no secret rides in a label).
+  prometheus::MetricFamily behind = GaugeFamily(
+      "customsd_notify_undelivered", "Result notifications this [[notify]] receiver has not taken");
+  prometheus::MetricFamily failing =
+      GaugeFamily("customsd_notify_consecutive_failures",
+                  "Failed delivery attempts to this [[notify]] receiver since its last success");
+  for (const StoreStats::Receiver& r : snap->receivers) {
+    behind.metric.push_back(
+        GaugeValue(static_cast<double>(r.undelivered), {{"receiver", r.receiver}}));
+    failing.metric.push_back(
+        GaugeValue(static_cast<double>(r.failures), {{"receiver", r.receiver}}));
+  }
+  families.push_back(std::move(behind));
+  families.push_back(std::move(failing));
   return families;
 }
 

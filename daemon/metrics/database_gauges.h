@@ -12,6 +12,14 @@
 //                                                             (not counting those held)
 //   customsd_alerts_held                                      gauge: held for the daily digest
 //   customsd_alerts_delivered                                 gauge: alerts delivered so far
+//   customsd_notifications_undelivered                        gauge: past every receiver's
+//                                                             cursor, summed
+//   customsd_notify_receivers_failing                         gauge: receivers whose last
+//                                                             attempt failed
+//   customsd_notify_undelivered{receiver}                     gauge: one receiver's backlog
+//   customsd_notify_consecutive_failures{receiver}            gauge: its failures since its
+//                                                             last 2xx (receiver: the url's
+//                                                             scheme, host and path, no query)
 //   customsd_database_up                                      gauge: 1 when this scrape's read
 //                                                             worked, else 0 and nothing above
 //

@@ -27,13 +27,10 @@ bool IsNumericAddress(const std::string& host) {
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
-// Shuts down every connected socket of this process whose local end is `host`:`port` (any
-// local address when `host` is empty). httplib keeps an idle keep-alive connection open for
-// its whole keep-alive timeout even after stop(); this wakes those threads at once. httplib
-// does not hand out its sockets, so they are found through /proc/self/fd (Linux only, like
-// the project). An outgoing connection cannot share the port: the kernel never picks a bound
-// port for one.
-void ShutdownAcceptedConnections(const std::string& host, int port) {
+// httplib does not hand out its sockets, so they are found through /proc/self/fd (Linux only,
+// like the project): calls `visit` with each open descriptor of this process.
+template <typename Visit>
+void ForEachOpenDescriptor(Visit visit) {
   DIR* dir = opendir("/proc/self/fd");
   if (dir == nullptr) return;
   while (dirent* entry = readdir(dir)) {
@@ -41,26 +38,62 @@ void ShutdownAcceptedConnections(const std::string& host, int port) {
     int fd = -1;
     auto [end, ec] = std::from_chars(name, name + std::strlen(name), fd);
     if (ec != std::errc() || *end != '\0' || fd == dirfd(dir)) continue;
+    visit(fd);
+  }
+  closedir(dir);
+}
+
+// Shuts down every connected socket of this process whose local end is `host`:`port` (any
+// local address when `host` is empty). httplib keeps an idle keep-alive connection open for
+// its whole keep-alive timeout even after stop(); this wakes those threads at once. An
+// outgoing connection cannot share the port: the kernel never picks a bound port for one.
+void ShutdownAcceptedConnections(const std::string& host, int port) {
+  ForEachOpenDescriptor([&](int fd) {
     sockaddr_storage local{};
     sockaddr_storage peer{};
     socklen_t local_len = sizeof(local);
     socklen_t peer_len = sizeof(peer);
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
         getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
-      continue;
+      return;
     }
     char local_host[NI_MAXHOST];
     char local_port[NI_MAXSERV];
     if (getnameinfo(reinterpret_cast<const sockaddr*>(&local), local_len, local_host,
                     sizeof(local_host), local_port, sizeof(local_port),
                     NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-      continue;
+      return;
     }
-    if (std::atoi(local_port) != port) continue;
-    if (!host.empty() && host != local_host) continue;
+    if (std::atoi(local_port) != port) return;
+    if (!host.empty() && host != local_host) return;
     shutdown(fd, SHUT_RDWR);
-  }
-  closedir(dir);
+  });
+}
+
+// The accept queue httplib's own listen() asks for is 5 (Debian builds httplib as a library,
+// so CPPHTTPLIB_LISTEN_BACKLOG cannot change it): a burst of clients connecting at once (an
+// order system's workers, 16 bench clients) overflowed it, and each dropped SYN cost its client
+// the kernel's 1 s retransmit. Linux lets listen() on a listening socket change its backlog.
+constexpr int kListenBacklog = 512;
+
+void RaiseListenBacklog(int port) {
+  ForEachOpenDescriptor([port](int fd) {
+    int listening = 0;
+    socklen_t len = sizeof(listening);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) {
+      return;
+    }
+    sockaddr_storage local{};
+    socklen_t local_len = sizeof(local);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return;
+    int local_port = -1;
+    if (local.ss_family == AF_INET) {
+      local_port = ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
+    } else if (local.ss_family == AF_INET6) {
+      local_port = ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port);
+    }
+    if (local_port == port) ::listen(fd, kListenBacklog);
+  });
 }
 
 }  // namespace
@@ -124,6 +157,8 @@ StatusOr<int> HttpListener::Start(std::unique_ptr<httplib::Server> server, std::
     if (error != 0) message += ": " + std::string(std::strerror(error));
     return Status::IoError(message);
   }
+
+  RaiseListenBacklog(port);
 
   listener_ended_ = false;
   server_ = std::move(server);

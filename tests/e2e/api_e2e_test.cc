@@ -127,8 +127,9 @@ class ApiEndToEndTest : public testing::EndToEndTest {
                             const char* token = kToken) {
     httplib::Headers headers;
     if (token != nullptr) headers.emplace("Authorization", std::string("Bearer ") + token);
-    httplib::Result r =
-        method == "GET" ? client_->Get(path, headers) : client_->Post(path, headers, body, type);
+    httplib::Result r = method == "GET"     ? client_->Get(path, headers)
+                        : method == "PATCH" ? client_->Patch(path, headers, body, type)
+                                            : client_->Post(path, headers, body, type);
     if (!r) {
       ADD_FAILURE() << method << " " << path << ": " << httplib::to_string(r.error());
       return {0, nullptr};
@@ -136,7 +137,8 @@ class ApiEndToEndTest : public testing::EndToEndTest {
     Json j = Json::parse(r->body, nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << r->body;
     EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
-    std::string lower = method == "GET" ? "get" : "post";
+    std::string lower = method;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     EXPECT_EQ(testing::OpenApiMismatch(lower, doc_path, r->status, j), "") << r->body;
     return {r->status, j};
   }
@@ -173,6 +175,43 @@ TEST_F(ApiEndToEndTest, PostedPlainAndSplitOrdersSettle) {
       Send("GET", "/v1/declarations?out_trade_no=APISPLIT1", "/v1/declarations");
   ASSERT_EQ(list_status, 200);
   EXPECT_EQ(list["declarations"].size(), 2u);
+  ExpectNoDuplicateDeclares();
+}
+
+// The path an exceptions desk takes through the API: WeChat refuses a declaration (the mock's
+// 400 PARAM_ERROR on its merchant_customs_no), a retry with the same values is refused again,
+// and a PATCH with the corrected value settles it. Every answer, PATCH's too, is held against
+// the document.
+TEST_F(ApiEndToEndTest, ARefusedDeclarationIsCorrectedWithPatchAndSettles) {
+  ASSERT_NO_FATAL_FAILURE(StartWithApi());
+  const std::string refused =
+      R"({"out_trade_no":"APIFIX1","transaction_id":"4200000000000000000000000001",)"
+      R"("customs":"SHANGHAI_ZS","merchant_customs_no":"PARAMERR9"})";
+  auto [status, posted] = Send("POST", "/v1/declarations", "/v1/declarations", refused);
+  ASSERT_EQ(status, 201) << posted.dump();
+  const std::string path = "/v1/declarations/" + posted["declarations"][0]["id"].dump();
+  auto attention_after = [&](int64_t refusals) {
+    return WaitUntil([&] {
+      auto [s, r] = Send("GET", path, "/v1/declarations/{id}");
+      return s == 200 && r["phase"] == "attention" &&
+             Count("SELECT count(*) FROM alerts WHERE declaration_id IS NOT NULL") == refusals;
+    });
+  };
+  ASSERT_TRUE(attention_after(1)) << DaemonLog();
+  auto [retry_status, retried] = Send("POST", path + "/retry", "/v1/declarations/{id}/retry");
+  ASSERT_EQ(retry_status, 200) << retried.dump();
+  ASSERT_TRUE(attention_after(2)) << DaemonLog();
+
+  auto [bad_status, bad] = Send("PATCH", path, "/v1/declarations/{id}", R"({"duty": "x"})");
+  EXPECT_EQ(bad_status, 400) << bad.dump();
+  auto [patch_status, patched] =
+      Send("PATCH", path, "/v1/declarations/{id}", R"({"merchant_customs_no": "3120960ZK1"})");
+  ASSERT_EQ(patch_status, 200) << patched.dump();
+  ASSERT_TRUE(WaitUntil([&] {
+    auto [s, r] = Send("GET", path, "/v1/declarations/{id}");
+    return s == 200 && r["state"] == "SUCCESS" && r["phase"] == "done" &&
+           r["merchant_customs_no"] == "3120960ZK1";
+  })) << DaemonLog();
   ExpectNoDuplicateDeclares();
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/metrics/database_gauges.h"
+#include "daemon/metrics/metrics.h"
 #include "tests/storage/store_fixture.h"
 
 namespace customsd {
@@ -88,8 +90,32 @@ TEST_F(NotifyDelivererTest, AFailingReceiverIsRetriedWithBackoffAndLosesNothing)
   EXPECT_EQ(calls, 1);
   clock_.Advance(std::chrono::minutes(10));
   EXPECT_EQ(d.RunOnce(), 0);
+  // The operator sees which receiver is behind, and how badly, in stats and /metrics.
+  auto behind = store_.Stats();
+  ASSERT_TRUE(behind.ok());
+  ASSERT_EQ(behind->receivers.size(), 1u);
+  EXPECT_EQ(behind->receivers[0].receiver, "http://127.0.0.1:1/hook") << "no query: no secret";
+  EXPECT_EQ(behind->receivers[0].undelivered, 2);
+  EXPECT_EQ(behind->receivers[0].failures, 2);
+  EXPECT_EQ(behind->notify_receivers_failing, 1);
+  auto gauges = DatabaseGauges::Open(dir_.File("customsd.db"), clock_);
+  ASSERT_TRUE(gauges.ok()) << gauges.status().message();
+  const prometheus::Collectable* sources[] = {gauges->get()};
+  const std::string text = RenderMetricsText(sources);
+  EXPECT_NE(text.find("customsd_notify_undelivered{receiver=\"http://127.0.0.1:1/hook\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("customsd_notify_consecutive_failures{receiver=\"http://127.0.0.1:1/hook\"} 2\n"),
+      std::string::npos)
+      << text;
   clock_.Advance(std::chrono::minutes(10));
   EXPECT_EQ(d.RunOnce(), 2);
+  auto caught_up = store_.Stats();
+  ASSERT_TRUE(caught_up.ok());
+  ASSERT_EQ(caught_up->receivers.size(), 1u);
+  EXPECT_EQ(caught_up->receivers[0].undelivered, 0);
+  EXPECT_EQ(caught_up->receivers[0].failures, 0);
   std::set<std::string> orders;
   for (const HttpRequest& r : transport_.requests()) {
     orders.insert(Json::parse(r.body)["declaration"]["out_trade_no"].get<std::string>());
