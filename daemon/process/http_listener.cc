@@ -9,6 +9,8 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <utility>
 
 namespace customsd {
@@ -43,29 +45,32 @@ void ForEachOpenDescriptor(Visit visit) {
   closedir(dir);
 }
 
+// The local address and port of socket `fd`, numeric; nullopt when it is not a bound socket.
+std::optional<std::pair<std::string, int>> LocalEnd(int fd) {
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof(local);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return std::nullopt;
+  char host[NI_MAXHOST];
+  char port[NI_MAXSERV];
+  if (getnameinfo(reinterpret_cast<const sockaddr*>(&local), local_len, host, sizeof(host), port,
+                  sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return std::nullopt;
+  }
+  return std::make_pair(std::string(host), std::atoi(port));
+}
+
 // Shuts down every connected socket of this process whose local end is `host`:`port` (any
 // local address when `host` is empty). httplib keeps an idle keep-alive connection open for
 // its whole keep-alive timeout even after stop(); this wakes those threads at once. An
 // outgoing connection cannot share the port: the kernel never picks a bound port for one.
 void ShutdownAcceptedConnections(const std::string& host, int port) {
   ForEachOpenDescriptor([&](int fd) {
-    sockaddr_storage local{};
     sockaddr_storage peer{};
-    socklen_t local_len = sizeof(local);
     socklen_t peer_len = sizeof(peer);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
-        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
-      return;
-    }
-    char local_host[NI_MAXHOST];
-    char local_port[NI_MAXSERV];
-    if (getnameinfo(reinterpret_cast<const sockaddr*>(&local), local_len, local_host,
-                    sizeof(local_host), local_port, sizeof(local_port),
-                    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-      return;
-    }
-    if (std::atoi(local_port) != port) return;
-    if (!host.empty() && host != local_host) return;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) return;
+    auto local = LocalEnd(fd);
+    if (!local || local->second != port) return;
+    if (!host.empty() && host != local->first) return;
     shutdown(fd, SHUT_RDWR);
   });
 }
@@ -83,16 +88,8 @@ void RaiseListenBacklog(int port) {
     if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) {
       return;
     }
-    sockaddr_storage local{};
-    socklen_t local_len = sizeof(local);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return;
-    int local_port = -1;
-    if (local.ss_family == AF_INET) {
-      local_port = ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
-    } else if (local.ss_family == AF_INET6) {
-      local_port = ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port);
-    }
-    if (local_port == port) ::listen(fd, kListenBacklog);
+    auto local = LocalEnd(fd);
+    if (local && local->second == port) ::listen(fd, kListenBacklog);
   });
 }
 
