@@ -105,9 +105,11 @@ set(CUSTOMSD_METRICS_SOURCES
 )
 set(CUSTOMSD_API_SOURCES
   daemon/api/record_json.cc
+  daemon/api/stats_json.cc
   daemon/api/api_tokens.cc
   daemon/api/request_body.cc
   daemon/api/declarations_api.cc
+  daemon/api/console_files.cc
   daemon/api/api_server.cc
   daemon/api/notify_deliverer.cc
 )

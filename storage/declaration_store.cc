@@ -1,5 +1,7 @@
 #include "storage/declaration_store.h"
 
+#include <map>
+
 #include <SQLiteCpp/Statement.h>
 
 #include "storage/active_phases.h"
@@ -128,6 +130,7 @@ StatusOr<std::vector<DeclarationRecord>> DeclarationStore::List(const ListFilter
   if (filter.phase) where += " AND phase = :phase";
   if (!filter.mchid.empty()) where += " AND mchid = :mchid";
   if (!filter.out_trade_no.empty()) where += " AND out_trade_no = :out_trade_no";
+  if (!filter.transaction_id.empty()) where += " AND transaction_id = :transaction_id";
   if (filter.sub_order_no) where += " AND sub_order_no = :sub_order_no";
   if (!filter.customs.empty()) where += " AND customs = :customs";
   if (filter.id) where += " AND id = :id";
@@ -144,6 +147,7 @@ StatusOr<std::vector<DeclarationRecord>> DeclarationStore::List(const ListFilter
     if (filter.phase) q.bind(":phase", std::string(ToString(*filter.phase)));
     if (!filter.mchid.empty()) q.bind(":mchid", filter.mchid);
     if (!filter.out_trade_no.empty()) q.bind(":out_trade_no", filter.out_trade_no);
+    if (!filter.transaction_id.empty()) q.bind(":transaction_id", filter.transaction_id);
     if (filter.sub_order_no) q.bind(":sub_order_no", *filter.sub_order_no);
     if (!filter.customs.empty()) q.bind(":customs", filter.customs);
     if (filter.id) q.bind(":id", *filter.id);
@@ -173,15 +177,25 @@ StatusOr<std::vector<Event>> DeclarationStore::Events(int64_t declaration_id) {
 StatusOr<StoreStats> DeclarationStore::Stats() {
   StoreStats stats;
   Status s = db_.Read([&](SQLite::Database& sql) {
+    // declarations_by_merchant_customs covers these columns: the table itself is not read.
     SQLite::Statement q(sql,
-                        "SELECT state, phase, count(*) FROM declarations GROUP BY state, phase "
-                        "ORDER BY state, phase");
+                        "SELECT mchid, customs, state, phase, count(*) FROM declarations "
+                        "GROUP BY mchid, customs, state, phase ORDER BY mchid, customs, state, phase");
+    std::map<std::pair<std::string, std::string>, int64_t> by_state_phase;
     while (q.executeStep()) {
-      auto state = ParseState(q.getColumn(0).getString());
-      auto phase = ParsePhase(q.getColumn(1).getString());
-      int64_t n = q.getColumn(2).getInt64();
+      const std::string state_text = q.getColumn(2).getString();
+      const std::string phase_text = q.getColumn(3).getString();
+      auto state = ParseState(state_text);
+      auto phase = ParsePhase(phase_text);
+      int64_t n = q.getColumn(4).getInt64();
       stats.total += n;
-      if (state && phase) stats.counts.push_back({*state, *phase, n});
+      if (!state || !phase) continue;
+      by_state_phase[{state_text, phase_text}] += n;
+      stats.by_merchant_customs.push_back(
+          {q.getColumn(0).getString(), q.getColumn(1).getString(), *state, *phase, n});
+    }
+    for (const auto& [key, n] : by_state_phase) {
+      stats.counts.push_back({*ParseState(key.first), *ParsePhase(key.second), n});
     }
     // The phase list matches the partial due index, so only unfinished rows are scanned.
     SQLite::Statement oldest(
@@ -214,6 +228,22 @@ StatusOr<StoreStats> DeclarationStore::Stats() {
   });
   if (!s.ok()) return s;
   return stats;
+}
+
+StatusOr<std::vector<int64_t>> DeclarationStore::CountCreatedSince(
+    const std::vector<int64_t>& since_ms) {
+  std::vector<int64_t> counts;
+  Status s = db_.Read([&](SQLite::Database& sql) {
+    SQLite::Statement q(sql, "SELECT count(*) FROM declarations WHERE created_at >= ?");
+    for (int64_t since : since_ms) {
+      q.bind(1, since);
+      counts.push_back(q.executeStep() ? q.getColumn(0).getInt64() : 0);
+      q.reset();
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return counts;
 }
 
 StatusOr<int64_t> DeclarationStore::CountDoubtfulSends() {

@@ -43,8 +43,9 @@ struct AddReport {
 struct ListFilter {
   std::optional<State> state;
   std::optional<Phase> phase;
-  std::string mchid;         // "" = any
-  std::string out_trade_no;  // "" = any
+  std::string mchid;           // "" = any
+  std::string out_trade_no;    // "" = any
+  std::string transaction_id;  // "" = any
   std::optional<std::string> sub_order_no;
   std::string customs;               // "" = any
   std::optional<int64_t> id;         // exactly this declaration
@@ -108,7 +109,14 @@ struct StoreStats {
     Phase phase;
     int64_t declarations;
   };
-  std::vector<Count> counts;
+  std::vector<Count> counts;  // by state, then phase
+  struct MerchantCount {
+    std::string mchid, customs;
+    State state;
+    Phase phase;
+    int64_t declarations;
+  };
+  std::vector<MerchantCount> by_merchant_customs;  // by mchid, customs, state, phase
   int64_t total = 0;
   std::optional<int64_t> oldest_unfinished_created_at;  // Unix ms
   int64_t alerts_pending = 0;  // not delivered yet, digest-held ones included
@@ -140,7 +148,11 @@ class DeclarationStore {
   StatusOr<std::vector<DeclarationRecord>> List(const ListFilter& filter);
   // Oldest first.
   StatusOr<std::vector<Event>> Events(int64_t declaration_id);
+  // One read: the counts come from one scan of the covering index by merchant and customs.
   StatusOr<StoreStats> Stats();
+  // Declarations created at or after each of `since_ms` (Unix ms), one count per entry, from
+  // the created_at index.
+  StatusOr<std::vector<int64_t>> CountCreatedSince(const std::vector<int64_t>& since_ms);
   // Unfinished declarations whose last send may have reached WeChat unrecorded (check_first):
   // what a stop in the middle of a request leaves, each queried before anything is sent again.
   StatusOr<int64_t> CountDoubtfulSends();

@@ -22,6 +22,35 @@ StatusOr<std::vector<Notification>> ReadNotifications(Database& db, int64_t afte
   return out;
 }
 
+StatusOr<std::vector<DeclarationNotification>> NotificationsOf(Database& db,
+                                                               int64_t declaration_id) {
+  std::vector<DeclarationNotification> out;
+  Status s = db.Read([&](SQLite::Database& sql) {
+    // A handful of events per declaration and of receivers: the cross join stays small.
+    SQLite::Statement q(sql,
+                        "SELECT n.event_id, n.at, n.type, c.receiver, "
+                        "c.delivered_event_id >= n.event_id FROM notifications n "
+                        "LEFT JOIN notify_cursors c WHERE n.declaration_id = ? "
+                        "ORDER BY n.event_id, c.receiver");
+    q.bind(1, declaration_id);
+    while (q.executeStep()) {
+      const int64_t event_id = q.getColumn(0).getInt64();
+      if (out.empty() || out.back().notification.event_id != event_id) {
+        out.push_back(
+            {{event_id, declaration_id, q.getColumn(1).getInt64(), q.getColumn(2).getString()},
+             {},
+             {}});
+      }
+      if (q.getColumn(3).isNull()) continue;
+      (q.getColumn(4).getInt() != 0 ? out.back().delivered_to : out.back().pending_for)
+          .push_back(q.getColumn(3).getString());
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 StatusOr<NotifyCursor> OpenCursor(Database& db, const std::string& receiver) {
   NotifyCursor c;
   c.receiver = receiver;

@@ -8,6 +8,8 @@
 //  - OpenCursor returns the receiver's cursor, creating it at the newest event when there is
 //    none (a new receiver is sent what happens from then on).
 //  - Delivered/Failed update the cursor in one write; Delivered never moves it backwards.
+//  - NotificationsOf returns one declaration's, in event order, each with the receivers whose
+//    cursor has passed it (delivered) and those whose cursor has not.
 //  - Errors are Database's (kIoError, kUnavailable); nothing throws.
 // Thread safety: as the Database given.
 #pragma once
@@ -37,6 +39,13 @@ struct NotifyCursor {
 };
 
 StatusOr<std::vector<Notification>> ReadNotifications(Database& db, int64_t after, int limit);
+
+struct DeclarationNotification {
+  Notification notification;
+  std::vector<std::string> delivered_to, pending_for;  // receivers, by name
+};
+StatusOr<std::vector<DeclarationNotification>> NotificationsOf(Database& db,
+                                                               int64_t declaration_id);
 
 StatusOr<NotifyCursor> OpenCursor(Database& db, const std::string& receiver);
 [[nodiscard]] Status MarkDelivered(Database& db, const std::string& receiver, int64_t event_id);

@@ -7,7 +7,12 @@
 //    is logged at debug.
 //  - A body over max_body_bytes is refused with 413 before it is read whole.
 //  - No cookie is ever read and no CORS header ever sent: a page of another origin cannot make
-//    a browser send the bearer token, so cross-site requests change nothing.
+//    a browser send the bearer token, so cross-site requests change nothing. Beyond that, a
+//    request whose Origin header is not this listener's own (scheme and Host) is answered 403
+//    before anything else, token or not.
+//  - With `console`, GET /console/ and its two files (console_files.h) are served without a
+//    token, under a strict Content-Security-Policy; / and /console redirect there. Every /v1/
+//    call of the page still needs the token.
 //  - Answers are JSON; every error has the body {"error", "problems"}.
 //  - With tls_cert_file/tls_key_file it serves HTTPS only.
 //  - Start/Stop as HttpListener (daemon/process/http_listener.h), errors naming "api.listen".
@@ -31,6 +36,7 @@ struct ApiServerOptions {
   // Clients served at once (one thread per kept-alive connection): enough for an order
   // system's workers to post concurrently and share commits.
   size_t threads = 16;
+  bool console = false;  // serve the web console ([api] console)
 };
 
 class ApiServer {

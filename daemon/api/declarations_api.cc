@@ -4,9 +4,11 @@
 
 #include <charconv>
 
+#include "common/time_format.h"
 #include "daemon/api/openapi.h"
 #include "daemon/api/record_json.h"
 #include "daemon/api/request_body.h"
+#include "daemon/api/stats_json.h"
 #include "daemon/intake/field_checks.h"
 #include "daemon/workflow/operator_change.h"
 #include "daemon/workflow/operator_rules.h"
@@ -111,6 +113,10 @@ ApiResponse DeclarationsApi::Route(const ApiRequest& r) {
   if (path == "/v1/openapi.json") {
     if (r.method != "GET") return Error(405, "method " + r.method + " not allowed here");
     return {200, Json::parse(OpenApiDocument())};
+  }
+  if (path == "/v1/stats") {
+    if (r.method != "GET") return Error(405, "method " + r.method + " not allowed here");
+    return Stats(r);
   }
   if (path == kPrefix) {
     if (r.method == "GET") return List(r);
@@ -246,6 +252,19 @@ ApiResponse DeclarationsApi::GetOne(int64_t id) {
   Json history = Json::array();
   for (const Event& e : *events) history.push_back(EventToJson(e));
   j["history"] = std::move(history);
+  AlertFilter alerts_of;
+  alerts_of.include_acknowledged = true;
+  alerts_of.declaration_id = id;
+  auto alerts = ListAlerts(db_, alerts_of);
+  if (!alerts.ok()) return FromStatus(alerts.status());
+  j["alerts"] = Json::array();
+  for (const AlertRecord& a : *alerts) j["alerts"].push_back(AlertToJson(a));
+  auto notifications = NotificationsOf(db_, id);
+  if (!notifications.ok()) return FromStatus(notifications.status());
+  j["notifications"] = Json::array();
+  for (const DeclarationNotification& n : *notifications) {
+    j["notifications"].push_back(NotificationToJson(n));
+  }
   return {200, std::move(j)};
 }
 
@@ -255,6 +274,8 @@ ApiResponse DeclarationsApi::List(const ApiRequest& r) {
   for (const auto& [name, value] : r.params) {
     if (name == "out_trade_no") {
       filter.out_trade_no = value;
+    } else if (name == "transaction_id") {
+      filter.transaction_id = value;
     } else if (name == "sub_order_no") {
       filter.sub_order_no = value;
     } else if (name == "customs") {
@@ -280,8 +301,8 @@ ApiResponse DeclarationsApi::List(const ApiRequest& r) {
       if (!filter.before_id) return Error(400, "cursor: not a cursor this API gave out");
     } else {
       return Error(400, name +
-                            ": not a filter (out_trade_no, sub_order_no, customs, mchid, "
-                            "state, phase, limit, cursor)");
+                            ": not a filter (out_trade_no, sub_order_no, transaction_id, customs, "
+                            "mchid, state, phase, limit, cursor)");
     }
   }
   const int limit = filter.limit;
@@ -298,6 +319,38 @@ ApiResponse DeclarationsApi::List(const ApiRequest& r) {
     list.push_back(RecordToJson((*records)[i]));
   }
   return {200, {{"declarations", std::move(list)}, {"next_cursor", next}}};
+}
+
+ApiResponse DeclarationsApi::Stats(const ApiRequest& r) {
+  std::vector<std::string> names;
+  std::vector<int64_t> since;
+  for (const auto& [name, value] : r.params) {
+    if (name != "day_start" && name != "week_start") {
+      return Error(400, name + ": not a parameter of /v1/stats (day_start, week_start)");
+    }
+    std::optional<int64_t> at = ParseRfc3339(value);
+    if (!at) return Error(400, name + ": not an RFC 3339 time (2026-12-07T00:00:00+08:00)");
+    names.push_back(name == "day_start" ? "created_today" : "created_this_week");
+    since.push_back(*at);
+  }
+  auto stats = store_.Stats();
+  if (!stats.ok()) return FromStatus(stats.status());
+  auto created = store_.CountCreatedSince(since);
+  if (!created.ok()) return FromStatus(created.status());
+  Json j = StatsToJson(*stats, UnixMillis(clock_.Now()));
+  j["created_today"] = nullptr;
+  j["created_this_week"] = nullptr;
+  for (size_t i = 0; i < names.size(); ++i) j[names[i]] = (*created)[i];
+  Json holds = Json::array();
+  if (options_.holds) {
+    for (const auto& [scope, cause] : options_.holds()) {
+      holds.push_back({{"mchid", scope.mchid},
+                       {"customs", scope.whole_merchant() ? Json(nullptr) : Json(scope.customs)},
+                       {"cause", cause}});
+    }
+  }
+  j["holds"] = std::move(holds);
+  return {200, std::move(j)};
 }
 
 ApiResponse DeclarationsApi::Change(int64_t id, const std::string& action, const ApiRequest& r) {

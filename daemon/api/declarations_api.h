@@ -12,8 +12,11 @@
 //                                     stored; 409 a key already stored with other content.
 //                                     Idempotency-Key: a repeat within a day replays the first
 //                                     answer; the same key with another body is 422.
-//   GET   /v1/declarations/{id}       the record as `show --json` prints it, with `history`
-//   GET   /v1/declarations?...        out_trade_no, sub_order_no, customs, mchid, state, phase,
+//   GET   /v1/declarations/{id}       the record as `show --json` prints it, with `history`,
+//                                     its `alerts` and its `notifications` (the console's
+//                                     page of a declaration)
+//   GET   /v1/declarations?...        out_trade_no, sub_order_no, transaction_id, customs, mchid,
+//                                     state, phase,
 //                                     limit (1-1000, 100), cursor: newest first, keyset paging
 //                                     (next_cursor is null on the last page)
 //   POST  /v1/declarations/{id}/retry, /redeclare, /cancel, and PATCH /v1/declarations/{id}
@@ -22,6 +25,13 @@
 //                                     through the same guarded write as the CLI commands.
 //                                     200 the record after; 409 when the rules leave it alone
 //                                     (the reason) or it changed meanwhile; 404 unknown id.
+//   GET   /v1/stats?day_start=&week_start=
+//                                     `customsd stats --json` (stats_json.h) and, for the
+//                                     console's overview, the declarations created since
+//                                     each RFC 3339 time given (created_today,
+//                                     created_this_week; null when not asked) and the
+//                                     engine's holds [{mchid, customs (null: the whole
+//                                     merchant), cause}]
 //   GET   /v1/openapi.json            the OpenAPI document
 //
 // Errors are {"error": one line, "problems": [{index, line, field, message}]}. Authentication
@@ -40,6 +50,7 @@
 
 #include "common/clock.h"
 #include "daemon/intake/intake.h"
+#include "daemon/workflow/merchant_holds.h"
 #include "storage/database.h"
 #include "storage/declaration_store.h"
 
@@ -67,6 +78,8 @@ class DeclarationsApi {
     // Where posts commit: a GroupWriter on a connection of its own, so concurrent posts share
     // an fsync. Null: the API's own connection, one post at a time.
     TransactionWriter* intake_writer = nullptr;
+    // The engine's holds (MerchantHolds::List) for GET /v1/stats; null: none listed.
+    std::function<std::vector<std::pair<HoldScope, std::string>>()> holds;
   };
 
   // `db` is the API's own connection; it and `clock` must outlive the API.
@@ -80,6 +93,7 @@ class DeclarationsApi {
   ApiResponse PostIdempotent(const ApiRequest& request);
   ApiResponse GetOne(int64_t id);
   ApiResponse List(const ApiRequest& request);
+  ApiResponse Stats(const ApiRequest& request);
   ApiResponse Change(int64_t id, const std::string& action, const ApiRequest& request);
   ApiResponse Modify(int64_t id, const ApiRequest& request);
 

@@ -54,6 +54,35 @@ nlohmann::json EventToJson(const Event& e) {
   return j;
 }
 
+nlohmann::json AlertToJson(const AlertRecord& a) {
+  auto time = [](const std::optional<int64_t>& t) -> nlohmann::json {
+    return t ? nlohmann::json(FormatRfc3339(*t)) : nlohmann::json();
+  };
+  nlohmann::json details = nlohmann::json::parse(a.details, nullptr, /*allow_exceptions=*/false);
+  if (details.is_discarded()) details = TextOrNull(a.details);
+  return {{"id", a.id},
+          {"cause", a.cause},
+          {"mchid", TextOrNull(a.mchid)},
+          {"declaration_id", a.declaration_id ? nlohmann::json(*a.declaration_id) : nullptr},
+          {"summary", a.summary},
+          {"created_at", FormatRfc3339(a.created_at)},
+          {"delivered_at", time(a.delivered_at)},
+          {"attempts", a.attempts},
+          {"last_error", TextOrNull(a.last_error)},
+          {"in_digest", a.in_digest},
+          {"acknowledged_at", time(a.acknowledged_at)},
+          {"acknowledged_by", TextOrNull(a.acknowledged_by)},
+          {"details", details}};
+}
+
+nlohmann::json NotificationToJson(const DeclarationNotification& n) {
+  return {{"event_id", n.notification.event_id},
+          {"type", n.notification.type},
+          {"at", FormatRfc3339(n.notification.at)},
+          {"delivered_to", n.delivered_to},
+          {"pending_for", n.pending_for}};
+}
+
 const std::vector<std::string>& RecordColumns() {
   static const std::vector<std::string> kColumns = [] {
     std::vector<std::string> c = {"id"};

@@ -10,12 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "storage/alert_list.h"
 #include "storage/declaration_record.h"
+#include "storage/notification_feed.h"
 
 namespace customsd {
 
 nlohmann::json RecordToJson(const DeclarationRecord& r);
 nlohmann::json EventToJson(const Event& e);
+// What `customsd alerts --json` prints for each alert, and a declaration's page shows.
+nlohmann::json AlertToJson(const AlertRecord& a);
+// {event_id, type, at, delivered_to, pending_for}: one notification of a declaration.
+nlohmann::json NotificationToJson(const DeclarationNotification& n);
 
 // Every key RecordToJson may write, in order: the CSV header of records.
 const std::vector<std::string>& RecordColumns();

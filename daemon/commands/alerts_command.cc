@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time_format.h"
+#include "daemon/api/record_json.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/time_flag.h"
 #include "storage/alert_list.h"
@@ -75,35 +76,11 @@ std::string Delivery(const AlertRecord& a, const OutputOptions& o) {
   return "pending";
 }
 
-nlohmann::json JsonOf(const AlertRecord& a) {
-  auto time = [](const std::optional<int64_t>& t) -> nlohmann::json {
-    return t ? nlohmann::json(FormatRfc3339(*t)) : nlohmann::json();
-  };
-  auto text = [](const std::string& s) -> nlohmann::json {
-    return s.empty() ? nlohmann::json() : nlohmann::json(s);
-  };
-  nlohmann::json details = nlohmann::json::parse(a.details, nullptr, /*allow_exceptions=*/false);
-  if (details.is_discarded()) details = text(a.details);
-  return {{"id", a.id},
-          {"cause", a.cause},
-          {"mchid", text(a.mchid)},
-          {"declaration_id", a.declaration_id ? nlohmann::json(*a.declaration_id) : nullptr},
-          {"summary", a.summary},
-          {"created_at", FormatRfc3339(a.created_at)},
-          {"delivered_at", time(a.delivered_at)},
-          {"attempts", a.attempts},
-          {"last_error", text(a.last_error)},
-          {"in_digest", a.in_digest},
-          {"acknowledged_at", time(a.acknowledged_at)},
-          {"acknowledged_by", text(a.acknowledged_by)},
-          {"details", details}};
-}
-
 void PrintAlerts(CommandEnv& env, const std::vector<AlertRecord>& alerts, bool all) {
   const OutputOptions& o = env.output;
   if (!o.table()) {
     std::vector<nlohmann::json> items;
-    for (const AlertRecord& a : alerts) items.push_back(JsonOf(a));
+    for (const AlertRecord& a : alerts) items.push_back(AlertToJson(a));
     PrintItems(env.out, o.format, items,
                {"id", "cause", "mchid", "declaration_id", "summary", "created_at", "delivered_at",
                 "attempts", "last_error", "in_digest", "acknowledged_at", "acknowledged_by"});

@@ -1,7 +1,6 @@
 // customsd stats: counts by state and phase, the oldest unfinished declaration, alerts pending.
-#include <map>
-
 #include "common/time_format.h"
+#include "daemon/api/stats_json.h"
 #include "daemon/commands/commands.h"
 #include "daemon/commands/record_output.h"
 #include "storage/declaration_store.h"
@@ -24,11 +23,6 @@ int RunStats(CommandEnv& env) {
   if (stats->oldest_unfinished_created_at) {
     age_ms = now - *stats->oldest_unfinished_created_at;
   }
-  std::map<std::string, int64_t> by_state, by_phase;
-  for (const auto& c : stats->counts) {
-    by_state[std::string(ToString(c.state))] += c.declarations;
-    by_phase[std::string(ToString(c.phase))] += c.declarations;
-  }
 
   if (!o.table()) {
     if (o.format != OutputFormat::kJson) {
@@ -42,29 +36,7 @@ int RunStats(CommandEnv& env) {
       PrintItems(env.out, o.format, rows, {"state", "phase", "count"});
       return kExitOk;
     }
-    nlohmann::json j;
-    j["total"] = stats->total;
-    j["by_state"] = by_state;
-    j["by_phase"] = by_phase;
-    j["by_state_phase"] = nlohmann::json::array();
-    for (const auto& c : stats->counts) {
-      j["by_state_phase"].push_back(
-          {{"state", ToString(c.state)}, {"phase", ToString(c.phase)}, {"count", c.declarations}});
-    }
-    j["oldest_unfinished_created_at"] =
-        stats->oldest_unfinished_created_at
-            ? nlohmann::json(FormatRfc3339(*stats->oldest_unfinished_created_at))
-            : nlohmann::json(nullptr);
-    j["oldest_unfinished_age_seconds"] =
-        age_ms ? nlohmann::json(*age_ms / 1000) : nlohmann::json(nullptr);
-    j["alerts_pending"] = stats->alerts_pending;
-    j["notifications_undelivered"] = stats->notifications_undelivered;
-    j["notify_receivers_failing"] = stats->notify_receivers_failing;
-    j["notify_receivers"] = nlohmann::json::array();
-    for (const StoreStats::Receiver& r : stats->receivers) {
-      j["notify_receivers"].push_back(
-          {{"receiver", r.receiver}, {"undelivered", r.undelivered}, {"failures", r.failures}});
-    }
+    const nlohmann::json j = StatsToJson(*stats, now);
     env.out << j.dump(2) << "\n";
     return kExitOk;
   }

@@ -111,6 +111,7 @@ struct Config {
     bool allow_remote = false;  // a non-loopback listen also needs tls_cert_file and tls_key_file
     std::string tls_cert_file, tls_key_file;
     int max_body_mb = 32;  // larger request bodies get 413 (MiB, 1 to 1024)
+    bool console = false;  // the web console at /console/ (daemon/api/console_files.h)
   } api;
 
   // [[notify]]: result notifications to the order system (daemon/api/notify_deliverer.h).

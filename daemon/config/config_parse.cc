@@ -373,7 +373,8 @@ Status ReadSections(const toml::table& root, const std::string& source, ConfigKe
        {"listen"},
        [c](const Section& s) { return s.ReadString("listen", &c->metrics.listen); }},
       {"api",
-       {"listen", "token_file", "allow_remote", "tls_cert_file", "tls_key_file", "max_body_mb"},
+       {"listen", "token_file", "allow_remote", "tls_cert_file", "tls_key_file", "max_body_mb",
+        "console"},
        [c](const Section& s) {
          c->api.listen = "127.0.0.1:9470";  // the table alone turns the API on
          CUSTOMSD_RETURN_IF_ERROR(s.ReadString("listen", &c->api.listen));
@@ -381,6 +382,7 @@ Status ReadSections(const toml::table& root, const std::string& source, ConfigKe
          CUSTOMSD_RETURN_IF_ERROR(s.ReadBool("allow_remote", &c->api.allow_remote));
          CUSTOMSD_RETURN_IF_ERROR(s.ReadString("tls_cert_file", &c->api.tls_cert_file));
          CUSTOMSD_RETURN_IF_ERROR(s.ReadString("tls_key_file", &c->api.tls_key_file));
+         CUSTOMSD_RETURN_IF_ERROR(s.ReadBool("console", &c->api.console));
          return s.ReadInt("max_body_mb", &c->api.max_body_mb);
        }},
       {"log", {"level"}, [c](const Section& s) { return s.ReadString("level", &c->log.level); }},

@@ -73,6 +73,7 @@ ConfigSettings SettingsOf(const Config& c) {
   s["api.tls_cert_file"] = c.api.tls_cert_file;
   s["api.tls_key_file"] = c.api.tls_key_file;
   s["api.max_body_mb"] = std::to_string(c.api.max_body_mb);
+  s["api.console"] = c.api.console ? "true" : "false";
   for (const Config::Notify& n : c.notify) {
     s[n.config_key + ".url"] = n.url;
     s[n.config_key + ".secret_file"] = n.secret_file;

@@ -9,7 +9,8 @@ namespace customsd {
 
 StatusOr<std::unique_ptr<ApiService>> ApiService::Start(const Config& config, const Clock& clock,
                                                         std::function<void()> on_new_work,
-                                                        TransactionWriter& intake_writer) {
+                                                        TransactionWriter& intake_writer,
+                                                        const MerchantHolds& holds) {
   const Config::Api& a = config.api;
   if (a.listen.empty()) return std::unique_ptr<ApiService>();
   std::unique_ptr<ApiService> s(new ApiService());
@@ -21,16 +22,19 @@ StatusOr<std::unique_ptr<ApiService>> ApiService::Start(const Config& config, co
   s->api_ = std::make_unique<DeclarationsApi>(
       *s->db_, clock,
       DeclarationsApi::Options{IntakeOptionsFor(config, IntakeFormat::kJsonLines),
-                               std::move(on_new_work), &intake_writer});
+                               std::move(on_new_work), &intake_writer,
+                               [&holds] { return holds.List(); }});
   ApiServerOptions options;
   options.max_body_bytes = static_cast<size_t>(a.max_body_mb) << 20;
   options.tls_cert_file = a.tls_cert_file;
   options.tls_key_file = a.tls_key_file;
+  options.console = a.console;
   s->server_ = std::make_unique<ApiServer>(*s->api_, *s->tokens_, options);
   auto port = s->server_->Start(a.listen);
   if (!port.ok()) return port.status();
-  spdlog::info("api listening on port {} ({}{}; /v1/declarations, /v1/openapi.json)", *port,
-               a.listen, a.tls_cert_file.empty() ? "" : ", TLS");
+  spdlog::info("api listening on port {} ({}{}; /v1/declarations, /v1/openapi.json{})", *port,
+               a.listen, a.tls_cert_file.empty() ? "" : ", TLS",
+               a.console ? ", the console at /console/" : "");
   return s;
 }
 

@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "daemon/api/api_server.h"
 #include "daemon/config/config.h"
+#include "daemon/workflow/merchant_holds.h"
 #include "storage/database.h"
 
 namespace customsd {
@@ -18,10 +19,12 @@ namespace customsd {
 class ApiService {
  public:
   // Null (and ok) when api.listen is "". Errors name the api.* key at fault.
-  // Posts commit through `intake_writer` (the engine's), which must outlive the service.
+  // Posts commit through `intake_writer` (the engine's); GET /v1/stats lists `holds` (the
+  // engine's). Both must outlive the service.
   static StatusOr<std::unique_ptr<ApiService>> Start(const Config& config, const Clock& clock,
                                                      std::function<void()> on_new_work,
-                                                     TransactionWriter& intake_writer);
+                                                     TransactionWriter& intake_writer,
+                                                     const MerchantHolds& holds);
   ~ApiService();
 
   // SIGHUP: reads api.token_file again; on failure the tokens in force stay and it says why.

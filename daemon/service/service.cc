@@ -224,7 +224,7 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
   }
   // The API after the workers, so what it stores is picked up at once.
   auto api = ApiService::Start(
-      *config, clock, [wake] { wake->Notify(); }, *engine.writer());
+      *config, clock, [wake] { wake->Notify(); }, *engine.writer(), engine.holds());
   if (!api.ok()) {
     spdlog::critical("{}", api.status().message());
     (void)engine.StopWorkers(std::chrono::milliseconds(0));

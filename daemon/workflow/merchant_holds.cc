@@ -111,6 +111,13 @@ size_t MerchantHolds::customs_pairs() const {
   return n;
 }
 
+std::vector<std::pair<HoldScope, std::string>> MerchantHolds::List() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<HoldScope, std::string>> out;
+  for (const auto& [scope, state] : held_) out.emplace_back(scope, state.cause);
+  return out;
+}
+
 size_t MerchantHolds::size() const {
   std::lock_guard<std::mutex> lock(mu_);
   return held_.size();

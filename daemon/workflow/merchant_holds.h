@@ -26,6 +26,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "storage/alert_store.h"
 #include "wechatpay/api_outcome.h"
@@ -71,6 +73,8 @@ class MerchantHolds {
   size_t merchants() const;      // whole merchants held
   size_t customs_pairs() const;  // (merchant, customs) pairs held
   size_t size() const;           // every hold: merchants() + customs_pairs()
+  // Every hold and its cause, by scope: what the console's overview lists.
+  std::vector<std::pair<HoldScope, std::string>> List() const;
 
  private:
   struct HoldState {

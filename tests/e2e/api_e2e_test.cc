@@ -212,6 +212,16 @@ TEST_F(ApiEndToEndTest, ARefusedDeclarationIsCorrectedWithPatchAndSettles) {
     return s == 200 && r["state"] == "SUCCESS" && r["phase"] == "done" &&
            r["merchant_customs_no"] == "3120960ZK1";
   })) << DaemonLog();
+  // Its page shows the two refusals' alerts and its notifications: attention twice, then the
+  // success (no [[notify]] receiver here, so none is delivered or pending).
+  auto [page_status, page] = Send("GET", path, "/v1/declarations/{id}");
+  ASSERT_EQ(page_status, 200);
+  EXPECT_EQ(page["alerts"].size(), 2u) << page["alerts"].dump();
+  std::vector<std::string> types;
+  for (const Json& n : page["notifications"]) types.push_back(n["type"]);
+  EXPECT_EQ(types, (std::vector<std::string>{"declaration.attention", "declaration.attention",
+                                             "declaration.succeeded"}))
+      << page["notifications"].dump();
   ExpectNoDuplicateDeclares();
 }
 

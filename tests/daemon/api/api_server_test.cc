@@ -132,5 +132,67 @@ TEST_F(ApiServerTest, ABodyOverTheCapIs413WithTheErrorBody) {
   EXPECT_EQ(Json::parse(r->body)["error"], "body: larger than api.max_body_mb");
 }
 
+TEST_F(ApiServerTest, TheConsoleIsServedWithoutATokenOnlyWhenTurnedOn) {
+  const int off_port = Start();
+  httplib::Client off("127.0.0.1", off_port);
+  httplib::Result refused = off.Get("/console/");
+  ASSERT_TRUE(refused) << httplib::to_string(refused.error());
+  EXPECT_EQ(refused->status, 401);
+  server_->Stop();
+
+  ApiServerOptions options;
+  options.console = true;
+  const int port = Start(options);
+  httplib::Client client("127.0.0.1", port);
+  for (const char* path : {"/console/", "/console/console.js", "/console/console.css"}) {
+    httplib::Result r = client.Get(path);
+    ASSERT_TRUE(r) << path << ": " << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200) << path;
+    EXPECT_FALSE(r->body.empty()) << path;
+    EXPECT_EQ(r->get_header_value("Content-Security-Policy").rfind("default-src 'self'", 0), 0u)
+        << path;
+    EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff");
+  }
+  EXPECT_NE(client.Get("/console/")->body.find("/console/console.js"), std::string::npos);
+  httplib::Result root = client.Get("/");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->status, 302);
+  EXPECT_EQ(root->get_header_value("Location"), "/console/");
+  EXPECT_EQ(client.Get("/console/secrets.txt")->status, 404);
+  // The page holds nothing: its data still needs the token.
+  EXPECT_EQ(client.Get("/v1/stats")->status, 401);
+  EXPECT_EQ(client.Get("/v1/stats", Bearer())->status, 200);
+}
+
+TEST_F(ApiServerTest, ARequestFromAPageOfAnotherOriginIsRefusedEvenWithTheToken) {
+  ApiServerOptions options;
+  options.console = true;
+  const int port = Start(options);
+  httplib::Client client("127.0.0.1", port);
+  httplib::Headers foreign = Bearer();
+  foreign.emplace("Origin", "http://evil.example");
+  httplib::Result r =
+      client.Post("/v1/declarations", foreign, OneDeclaration("CSRF1"), "application/json");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(Json::parse(r->body)["error"], "Origin: a page of another site may not use this API");
+  httplib::Headers opaque = Bearer();
+  opaque.emplace("Origin", "null");  // a sandboxed frame or a file: page
+  EXPECT_EQ(
+      client.Post("/v1/declarations", opaque, OneDeclaration("CSRF1"), "application/json")->status,
+      403);
+  auto stored = store_.Find(KeyOf(testing::PlainOrder("CSRF1")));
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(stored->has_value());
+
+  // The console's own page names the listener's origin, and is served.
+  httplib::Headers own = Bearer();
+  own.emplace("Origin", "http://127.0.0.1:" + std::to_string(port));
+  httplib::Result ok =
+      client.Post("/v1/declarations", own, OneDeclaration("OWN1"), "application/json");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 201) << ok->body;
+}
+
 }  // namespace
 }  // namespace customsd

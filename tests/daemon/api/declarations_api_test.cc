@@ -6,6 +6,7 @@
 #include <regex>
 #include <thread>
 
+#include "common/time_format.h"
 #include "daemon/config/intake_options.h"
 #include "storage/group_writer.h"
 #include "tests/storage/store_fixture.h"
@@ -271,6 +272,77 @@ TEST_F(DeclarationsApiTest, TheDocumentIsServedAndUnknownRoutesAreRefused) {
   EXPECT_EQ(doc.body, testing::OpenApiDoc()) << "the binary serves the checked-in document";
   EXPECT_EQ(api_->Handle({"GET", "/v2/x", {}, "", "", ""}).status, 404);
   EXPECT_EQ(api_->Handle({"DELETE", "/v1/declarations", {}, "", "", ""}).status, 405);
+}
+
+// The console's overview asks /v1/stats; its numbers are the store's, and its names those of
+// `customsd stats --json` (stats_json.h), held against the document by Call().
+class StatsApiTest : public DeclarationsApiTest {
+ protected:
+  void PostThree() {
+    DeclarationFields b = PlainOrder("B1");
+    b.transaction_id = "4200000000000000000000000001";
+    ASSERT_EQ(Post(Json::array({AsJson(PlainOrder("A1")), AsJson(b),
+                                AsJson(PlainOrder("C1", "GUANGZHOU_ZS"))}))
+                  .status,
+              201);
+  }
+};
+
+TEST_F(StatsApiTest, CountsByMerchantAndCustomsAndSinceTheGivenTimes) {
+  PostThree();
+  const int64_t now = UnixMillis(clock_.Now());
+  ApiResponse a = Call("GET", "/v1/stats", "",
+                       {{"day_start", FormatRfc3339(now - 3'600'000)},
+                        {"week_start", FormatRfc3339(now + 3'600'000)}});
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  EXPECT_EQ(a.body["total"], 3);
+  EXPECT_EQ(a.body["by_state"]["UNDECLARED"], 3);
+  EXPECT_EQ(a.body["created_today"], 3);
+  EXPECT_EQ(a.body["created_this_week"], 0);  // a start after every declaration
+  ASSERT_EQ(a.body["by_merchant_customs"].size(), 2u);
+  EXPECT_EQ(a.body["by_merchant_customs"][0]["customs"], "GUANGZHOU_ZS");
+  EXPECT_EQ(a.body["by_merchant_customs"][0]["count"], 1);
+  EXPECT_EQ(a.body["by_merchant_customs"][1]["customs"], "SHANGHAI_ZS");
+  EXPECT_EQ(a.body["by_merchant_customs"][1]["count"], 2);
+  EXPECT_EQ(a.body["holds"], Json::array());
+}
+
+TEST_F(StatsApiTest, WithoutTimesTheCreatedCountsAreNullAndHoldsAreListed) {
+  options_.holds = [] {
+    return std::vector<std::pair<HoldScope, std::string>>{
+        {HoldScope{testing::kTestMchid, ""}, "SIGN_ERROR"},
+        {HoldScope{testing::kTestMchid, "SHANGHAI_ZS"}, "NOAUTH"}};
+  };
+  api_ = std::make_unique<DeclarationsApi>(*db_, clock_, options_);
+  ApiResponse a = Call("GET", "/v1/stats");
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  EXPECT_TRUE(a.body["created_today"].is_null());
+  ASSERT_EQ(a.body["holds"].size(), 2u);
+  EXPECT_TRUE(a.body["holds"][0]["customs"].is_null());
+  EXPECT_EQ(a.body["holds"][1]["customs"], "SHANGHAI_ZS");
+  EXPECT_EQ(a.body["holds"][1]["cause"], "NOAUTH");
+}
+
+TEST_F(StatsApiTest, ABadTimeOrParameterIsRefusedByName) {
+  ApiResponse a = Call("GET", "/v1/stats", "", {{"day_start", "yesterday"}});
+  EXPECT_EQ(a.status, 400);
+  EXPECT_TRUE(a.body["error"].get<std::string>().starts_with("day_start: ")) << a.body.dump();
+  ApiResponse b = Call("GET", "/v1/stats", "", {{"since", "2026-01-01T00:00:00Z"}});
+  EXPECT_EQ(b.status, 400);
+  EXPECT_TRUE(b.body["error"].get<std::string>().starts_with("since: ")) << b.body.dump();
+  EXPECT_EQ(api_->Handle(ApiRequest{"POST", "/v1/stats", {}, "", "", ""}).status, 405);
+}
+
+TEST_F(StatsApiTest, AListFindsADeclarationByItsTransactionId) {
+  PostThree();
+  ApiResponse a =
+      Call("GET", "/v1/declarations", "", {{"transaction_id", "4200000000000000000000000001"}});
+  ASSERT_EQ(a.status, 200) << a.body.dump();
+  ASSERT_EQ(a.body["declarations"].size(), 1u);
+  EXPECT_EQ(a.body["declarations"][0]["out_trade_no"], "B1");
+  ApiResponse none =
+      Call("GET", "/v1/declarations", "", {{"transaction_id", "4200000000000000000000000009"}});
+  EXPECT_EQ(none.body["declarations"].size(), 0u);
 }
 
 }  // namespace
