@@ -1,8 +1,8 @@
 #include "storage/declaration_store.h"
 
-#include <map>
-
 #include <SQLiteCpp/Statement.h>
+
+#include <map>
 
 #include "storage/active_phases.h"
 #include "storage/declaration_rows.h"
@@ -178,25 +178,27 @@ StatusOr<StoreStats> DeclarationStore::Stats() {
   StoreStats stats;
   Status s = db_.Read([&](SQLite::Database& sql) {
     // declarations_by_merchant_customs covers these columns: the table itself is not read.
-    SQLite::Statement q(sql,
-                        "SELECT mchid, customs, state, phase, count(*) FROM declarations "
-                        "GROUP BY mchid, customs, state, phase ORDER BY mchid, customs, state, phase");
-    std::map<std::pair<std::string, std::string>, int64_t> by_state_phase;
+    SQLite::Statement q(
+        sql,
+        "SELECT mchid, customs, state, phase, count(*) FROM declarations "
+        "GROUP BY mchid, customs, state, phase ORDER BY mchid, customs, state, phase");
+    // Summed over merchants and customs, in the order of the texts (as the SQL sorts them).
+    std::map<std::pair<std::string, std::string>, StoreStats::Count> by_state_phase;
     while (q.executeStep()) {
-      const std::string state_text = q.getColumn(2).getString();
-      const std::string phase_text = q.getColumn(3).getString();
+      std::string state_text = q.getColumn(2).getString();
+      std::string phase_text = q.getColumn(3).getString();
       auto state = ParseState(state_text);
       auto phase = ParsePhase(phase_text);
       int64_t n = q.getColumn(4).getInt64();
       stats.total += n;
       if (!state || !phase) continue;
-      by_state_phase[{state_text, phase_text}] += n;
+      auto [it, added] = by_state_phase.try_emplace({std::move(state_text), std::move(phase_text)},
+                                                    StoreStats::Count{*state, *phase, 0});
+      it->second.declarations += n;
       stats.by_merchant_customs.push_back(
           {q.getColumn(0).getString(), q.getColumn(1).getString(), *state, *phase, n});
     }
-    for (const auto& [key, n] : by_state_phase) {
-      stats.counts.push_back({*ParseState(key.first), *ParsePhase(key.second), n});
-    }
+    for (const auto& entry : by_state_phase) stats.counts.push_back(entry.second);
     // The phase list matches the partial due index, so only unfinished rows are scanned.
     SQLite::Statement oldest(
         sql, "SELECT min(created_at) FROM declarations WHERE phase IN " CUSTOMSD_ACTIVE_PHASES);
