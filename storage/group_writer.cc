@@ -31,8 +31,9 @@ Status GroupWriter::Enqueue(const std::function<Status(SQLite::Database&)>& fn, 
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) return Status::Unavailable("database " + db_->path() + ": writer stopped");
   queue_.push_back(&pending);
-  work_.notify_one();
-  done_.wait(lock, [&] { return pending.done; });
+  // Only the first write of a batch can find the writer waiting; the rest join while it works.
+  if (queue_.size() == 1) work_.notify_one();
+  pending.done_cv.wait(lock, [&] { return pending.done; });
   return pending.result;
 }
 
@@ -48,13 +49,15 @@ void GroupWriter::Loop() {
       batch.swap(queue_);
     }
     RunBatch(batch, cache);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      for (Pending* p : batch) p->done = true;
-      counts_.writes += static_cast<int64_t>(batch.size());
-      ++counts_.batches;
+    std::lock_guard<std::mutex> lock(mu_);
+    counts_.writes += static_cast<int64_t>(batch.size());
+    ++counts_.batches;
+    // Notified under the lock: a waiter that sees done returns and destroys its Pending, which
+    // it cannot do before this loop lets go of mu_.
+    for (Pending* p : batch) {
+      p->done = true;
+      p->done_cv.notify_one();
     }
-    done_.notify_all();
   }
 }
 

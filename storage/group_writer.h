@@ -52,11 +52,14 @@ class GroupWriter final : public TransactionWriter {
   size_t queued() const;
 
  private:
+  // Each waiter has a condition variable of its own, so a commit wakes the writers of its
+  // batch only, not those queued for the next one.
   struct Pending {
     const std::function<Status(SQLite::Database&)>* fn;
     bool lazy;
     Status result;
     bool done = false;
+    std::condition_variable done_cv;
   };
 
   Status Enqueue(const std::function<Status(SQLite::Database&)>& fn, bool lazy);
@@ -66,7 +69,6 @@ class GroupWriter final : public TransactionWriter {
   std::unique_ptr<Database> db_;
   mutable std::mutex mu_;
   std::condition_variable work_;  // the writer waits for writes
-  std::condition_variable done_;  // callers wait for their result
   std::deque<Pending*> queue_;
   bool stopping_ = false;
   Counts counts_;

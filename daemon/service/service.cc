@@ -218,7 +218,9 @@ int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifie
   std::optional<CertificateRefresher> refresher;
   refresher.emplace(merchants, clock);
   refresher->RefreshAllIfDue();
-  if (Status s = engine.StartWorkers([wake] { wake->Notify(); }); !s.ok()) {
+  if (Status s = engine.StartWorkers([wake](bool dispatch_useful) {
+        if (dispatch_useful) wake->Notify();
+      }); !s.ok()) {
     spdlog::critical("cannot start workers: {}", s.message());
     return kExitFailure;
   }

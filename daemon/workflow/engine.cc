@@ -238,7 +238,7 @@ int Engine::RunDueInline(RequestGate& gate) {
   return ran;
 }
 
-Status Engine::StartWorkers(std::function<void()> on_done) {
+Status Engine::StartWorkers(std::function<void(bool)> on_done) {
   auto db = open_db_();
   if (!db.ok()) return db.status();
   writer_ = std::make_unique<GroupWriter>(std::move(db).value());
@@ -248,7 +248,11 @@ Status Engine::StartWorkers(std::function<void()> on_done) {
   return Status::Ok();
 }
 
-void Engine::WorkerLoop(int index, std::function<void()> on_done) {
+int Engine::DispatchThreshold() const {
+  return std::max(1, std::min(4, options_.max_in_flight / 4));
+}
+
+void Engine::WorkerLoop(int index, std::function<void(bool)> on_done) {
   GroupWriter& db = *writer_;
   SeededRandom random(SeedFrom(options_.seed, clock_) + static_cast<uint64_t>(index) * 7919);
   Rules rules(settings_, random);
@@ -260,7 +264,7 @@ void Engine::WorkerLoop(int index, std::function<void()> on_done) {
     Job job;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping
       job = std::move(queue_.front());
       queue_.pop_front();
@@ -268,13 +272,16 @@ void Engine::WorkerLoop(int index, std::function<void()> on_done) {
     }
     // A job queued before the database got into trouble waits for it to recover.
     if (!HeldBack(job) && storage_.writable()) AfterJob(job, runner.Run(job), db);
+    bool dispatch_useful = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       --running_;
       for (const DeclarationRecord& r : job.records) in_flight_.erase(r.id);
+      if (stopping_ && running_ == 0) idle_cv_.notify_all();
+      const int free_slots = options_.max_in_flight - running_ - static_cast<int>(queue_.size());
+      dispatch_useful = free_slots >= DispatchThreshold() || running_ == 0;
     }
-    cv_.notify_all();
-    if (on_done) on_done();
+    if (on_done) on_done(dispatch_useful);
   }
 }
 
@@ -290,7 +297,7 @@ std::chrono::milliseconds Engine::Dispatch() {
     free_slots = options_.max_in_flight - running_ - static_cast<int>(queue_.size());
     // Reading the due work costs about the same for one job as for several: while jobs run
     // (each wakes this loop when it ends), wait for a few free slots.
-    const int enough = std::max(1, std::min(4, options_.max_in_flight / 4));
+    const int enough = DispatchThreshold();
     if (free_slots < enough && free_slots < options_.max_in_flight) return options_.max_idle;
     // On trial (storage_health.h): one job at a time until a write of one commits.
     if (storage_.on_trial()) {
@@ -307,7 +314,7 @@ std::chrono::milliseconds Engine::Dispatch() {
       queue_.push_back(std::move(job));
     }
   }
-  cv_.notify_all();
+  for (size_t i = 0; i < jobs.size(); ++i) work_cv_.notify_one();
   auto next = store_.NextDueAt();
   if (!next.ok() || !next->has_value()) return options_.max_idle;
   const int64_t wait = **next - UnixMillis(clock_.Now());
@@ -324,8 +331,8 @@ int Engine::StopWorkers(std::chrono::milliseconds bound) {
     for (const DeclarationRecord& r : job.records) in_flight_.erase(r.id);
   }
   queue_.clear();
-  cv_.notify_all();
-  cv_.wait_for(lock, bound, [&] { return running_ == 0; });
+  work_cv_.notify_all();
+  idle_cv_.wait_for(lock, bound, [&] { return running_ == 0; });
   return running_;
 }
 

@@ -69,9 +69,10 @@ class Engine {
   int RunDueInline(RequestGate& gate);
 
   // Starts max_in_flight workers and one GroupWriter on a connection of their own, which
-  // commits the workers' transitions together. on_done runs on a worker thread after each job
-  // (the daemon wakes its main loop with it).
-  Status StartWorkers(std::function<void()> on_done);
+  // commits the workers' transitions together. on_done runs on a worker thread after each job;
+  // its argument says whether Dispatch would hand out work now (enough free slots, see
+  // Dispatch), so the daemon wakes its main loop only then, not once per answer.
+  Status StartWorkers(std::function<void(bool dispatch_useful)> on_done);
   // Hands due jobs to idle workers. Returns how long the main loop may sleep before calling
   // again (until the next due time, at most max_idle). While jobs run, it waits until a
   // quarter of the workers (at most 4) are idle, so one read of the due work feeds several.
@@ -96,7 +97,9 @@ class Engine {
   TransactionWriter* writer() { return writer_.get(); }
 
  private:
-  void WorkerLoop(int index, std::function<void()> on_done);
+  void WorkerLoop(int index, std::function<void(bool)> on_done);
+  // Free slots Dispatch waits for while jobs run (guarded by mu_ for its inputs).
+  int DispatchThreshold() const;
   void AfterJob(const Job& job, const JobReport& report, TransactionWriter& db);
   bool HeldBack(const Job& job);
   // Holds `scope` for the refusal `o` and alerts when the hold is new.
@@ -124,7 +127,10 @@ class Engine {
   StorageHealth storage_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  // Apart, so that a job's end wakes nobody who cannot use it: one idle worker per queued
+  // job (not all of them), and StopWorkers only when the last job ends.
+  std::condition_variable work_cv_;
+  std::condition_variable idle_cv_;
   std::deque<Job> queue_;
   std::set<int64_t> in_flight_;  // declaration ids queued or running
   int running_ = 0;

@@ -150,6 +150,7 @@ MockStats MockServer::Stats() {
   s.orders = orders_.Snapshot(clock_.Now());
   std::lock_guard<std::mutex> lock(stats_mu_);
   for (const auto& [e, st] : endpoint_stats_) s.endpoints[std::string(ToString(e))] = st;
+  s.connections = static_cast<int64_t>(connections_.size());
   return s;
 }
 
@@ -267,6 +268,7 @@ void MockServer::Dispatch(const httplib::Request& req, httplib::Response& res) {
   {
     std::lock_guard<std::mutex> lock(stats_mu_);
     ++endpoint_stats_[e].calls;
+    connections_.emplace(req.remote_addr, req.remote_port);
   }
   if (options_.latency.count() > 0) WaitFor(options_.latency);
   if (e == Endpoint::kUnknown) {

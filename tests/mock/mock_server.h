@@ -34,6 +34,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -69,6 +70,12 @@ class MockServer {
   const std::string& prefix() const { return options_.prefix; }
   const std::string& platform_serial() const { return signer_.current().cert.serial; }
 
+  // connections: distinct client connections that carried at least one request outside
+  // /mock/ (the API and unknown paths; a reader of /mock/stats is not counted), told apart by
+  // the peer's address and port. httplib has no accept hook, so a connection is seen at its
+  // first request; one whose peer port is reused after an earlier connection from it closed is
+  // missed (ephemeral ports cycle only after tens of thousands of connections). Over HTTPS
+  // each one is a TLS handshake.
   MockStats Stats();
 
   // Changes the fault rates from now on (e.g. a test declares cleanly, then turns faults on).
@@ -156,6 +163,7 @@ class MockServer {
   std::mutex stats_mu_;
   std::map<Endpoint, EndpointStats> endpoint_stats_;
   std::vector<std::string> webhooks_;  // bodies POSTed to /mock/webhook; guarded by stats_mu_
+  std::set<std::pair<std::string, int>> connections_;  // (peer address, port); by stats_mu_
 
   std::mutex hooks_mu_;
   std::map<Endpoint, std::deque<ApiError>> scripted_;  // guarded by hooks_mu_

@@ -475,6 +475,38 @@ TEST_F(MockServerTest, StatsOverHttp) {
   EXPECT_EQ(j["endpoints"]["query"]["statuses"]["200"], 1);
 }
 
+TEST_F(MockServerTest, StatsCountConnectionsNotRequests) {
+  StartServer();
+  auto connections = [&] {
+    httplib::Client reader(server_->base_url());  // a reader of /mock/stats is not counted
+    auto r = reader.Get("/mock/stats");
+    EXPECT_TRUE(r && r->status == 200);
+    return r ? json::parse(r->body)["connections"].get<int64_t>() : -1;
+  };
+  EXPECT_EQ(connections(), 0);
+  auto get = [&](httplib::Client& client) {
+    const std::string path = Api("/certificates");
+    auto auth = signer_.Authorization("GET", path, "");
+    EXPECT_TRUE(auth.ok());
+    auto r = client.Get(path.c_str(), {{"Authorization", auth.ok() ? *auth : std::string()},
+                                       {"Accept", "application/json"}});
+    EXPECT_TRUE(r && r->status == 200);
+  };
+  auto first = NewClient();
+  first->set_keep_alive(true);
+  get(*first);
+  get(*first);
+  EXPECT_EQ(connections(), 1);
+  EXPECT_EQ(server_->Stats().connections, 1);
+  auto second = NewClient();
+  second->set_keep_alive(true);
+  get(*second);
+  EXPECT_EQ(connections(), 2);
+  get(*first);
+  EXPECT_EQ(connections(), 2);
+  EXPECT_EQ(server_->Stats().Of(Endpoint::kCertificates).calls, 4);
+}
+
 TEST_F(MockServerTest, ServesHttpsWithTheTestCa) {
   customsd::testing::TempDir dir;
   customsd::testing::TestTls tls = customsd::testing::WriteTestTls(dir.path());

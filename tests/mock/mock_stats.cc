@@ -73,6 +73,7 @@ std::string MockStats::ToJson() const {
                             {"statuses", std::move(statuses)},
                             {"faults", std::move(faults)}};
   }
+  j["connections"] = connections;
   return j.dump();
 }
 

@@ -39,6 +39,7 @@ struct EndpointStats {
 struct MockStats {
   std::map<std::string, OrderSnapshot> orders;     // by DeclarationKey::ToString()
   std::map<std::string, EndpointStats> endpoints;  // by ToString(Endpoint)
+  int64_t connections = 0;                          // see MockServer::Stats()
 
   const OrderCounters& Counters(const std::string& key) const;  // zeros when unknown
   const EndpointStats& Of(Endpoint e) const;                    // zeros when never called

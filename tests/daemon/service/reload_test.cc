@@ -132,7 +132,7 @@ TEST_F(ReloadTest, ReloadsWhileRequestsAreInFlightLoseNoRequestAndFreeNoClientIn
   }
   auto added = store.Add(batch);
   ASSERT_TRUE(added.ok() && added->committed);
-  ASSERT_TRUE(engine_->StartWorkers([this] { finished_.Add(); }).ok());
+  ASSERT_TRUE(engine_->StartWorkers([this](bool) { finished_.Add(); }).ok());
 
   // Weak, so the test itself keeps no MerchantApi alive.
   const std::weak_ptr<MerchantApi> first = merchants_.Find(testing::kTestMchid);
