@@ -13,10 +13,6 @@
 namespace customsd::mock::testing {
 namespace {
 
-std::string Key(const std::string& out_trade_no) {
-  return DeclarationKey{kMchid, out_trade_no, "", kCustoms}.ToString();
-}
-
 FaultRates Only(FaultKind kind) {
   FaultRates r;
   switch (kind) {

@@ -19,10 +19,6 @@ namespace {
 using nlohmann::json;
 using OrderedJson = nlohmann::ordered_json;
 
-std::string Key(const std::string& out_trade_no) {
-  return DeclarationKey{kMchid, out_trade_no, "", kCustoms}.ToString();
-}
-
 // A distinct 28-digit transaction_id per order (i < 900).
 std::string Txn(int i) { return "1000320306201511078440737" + std::to_string(100 + i); }
 

@@ -19,10 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Key(const std::string& out_trade_no, const std::string& sub = "") {
-  return DeclarationKey{kMchid, out_trade_no, sub, kCustoms}.ToString();
-}
-
 using MockHooksTest = MockFixture;
 
 TEST(PageLimit, CapsOnlyWhenSet) {

@@ -58,6 +58,11 @@ inline constexpr char kAppid[] = "wxd678efh567hg6787";
 inline constexpr char kCustoms[] = "SHANGHAI_ZS";
 inline constexpr char kTransactionId[] = "1000320306201511078440737890";
 
+// The mock's key of a declaration (MockStats::orders, /mock/stats "orders").
+inline std::string Key(const std::string& out_trade_no, const std::string& sub = "") {
+  return DeclarationKey{kMchid, out_trade_no, sub, kCustoms}.ToString();
+}
+
 // A declare body; `extra` fields are merged in (null removes a field).
 inline std::string DeclareBody(const std::string& out_trade_no, nlohmann::json extra = {},
                                const std::string& transaction_id = kTransactionId) {
