@@ -5,17 +5,15 @@
 namespace customsd {
 
 GroupWriter::GroupWriter(std::unique_ptr<Database> db)
-    : db_(std::move(db)), thread_([this] { Loop(); }) {}
+    : db_(std::move(db)), cache_(std::make_unique<StatementCache>(db_->sqlite())) {}
 
 GroupWriter::~GroupWriter() { Stop(); }
 
 void GroupWriter::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  work_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  std::unique_lock<std::mutex> lock(mu_);
+  stopping_ = true;
+  // Writes queued before this still commit, each front in turn.
+  idle_.wait(lock, [&] { return !committing_ && queue_.empty(); });
 }
 
 Status GroupWriter::Write(const std::function<Status(SQLite::Database&)>& fn) {
@@ -31,37 +29,36 @@ Status GroupWriter::Enqueue(const std::function<Status(SQLite::Database&)>& fn, 
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) return Status::Unavailable("database " + db_->path() + ": writer stopped");
   queue_.push_back(&pending);
-  // Only the first write of a batch can find the writer waiting; the rest join while it works.
-  if (queue_.size() == 1) work_.notify_one();
-  pending.done_cv.wait(lock, [&] { return pending.done; });
+  pending.done_cv.wait(
+      lock, [&] { return pending.done || (!committing_ && queue_.front() == &pending); });
+  if (pending.done) return pending.result;  // a caller ahead of this one committed it
+
+  committing_ = true;
+  std::deque<Pending*> batch;
+  batch.swap(queue_);
+  lock.unlock();
+  RunBatch(batch);
+  lock.lock();
+  committing_ = false;
+  counts_.writes += static_cast<int64_t>(batch.size());
+  ++counts_.batches;
+  // Notified under the lock: a waiter that sees done returns and destroys its Pending, which
+  // it cannot do before this caller lets go of mu_.
+  for (Pending* p : batch) {
+    p->done = true;
+    if (p != &pending) p->done_cv.notify_one();
+  }
+  if (!queue_.empty()) {
+    queue_.front()->done_cv.notify_one();  // it commits the next batch
+  } else if (stopping_) {
+    idle_.notify_all();
+  }
   return pending.result;
 }
 
-void GroupWriter::Loop() {
-  StatementCache cache(db_->sqlite());  // ends with this thread, before db_ closes
+void GroupWriter::RunBatch(const std::deque<Pending*>& batch) {
+  StatementCache& cache = *cache_;
   StatementCache::Scope use(cache);
-  for (;;) {
-    std::deque<Pending*> batch;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and nothing left to write
-      batch.swap(queue_);
-    }
-    RunBatch(batch, cache);
-    std::lock_guard<std::mutex> lock(mu_);
-    counts_.writes += static_cast<int64_t>(batch.size());
-    ++counts_.batches;
-    // Notified under the lock: a waiter that sees done returns and destroys its Pending, which
-    // it cannot do before this loop lets go of mu_.
-    for (Pending* p : batch) {
-      p->done = true;
-      p->done_cv.notify_one();
-    }
-  }
-}
-
-void GroupWriter::RunBatch(const std::deque<Pending*>& batch, StatementCache& cache) {
   bool full = false;
   for (const Pending* p : batch) full = full || !p->lazy;
   if (full != synchronous_full_) {

@@ -1,4 +1,4 @@
-// GroupWriter: one connection and one thread that commit the writes of many threads together.
+// GroupWriter: one connection on which the writes of many threads commit together.
 //
 // Write(fn) queues fn and blocks until the transaction that ran it has committed or failed.
 // When it returns ok, fn's changes are as durable as with Database::Write (synchronous=FULL):
@@ -11,11 +11,17 @@
 // Why: the workers used to commit each transition in its own transaction on their own
 // connection: one fsync per transition, 16 connections taking turns at the write lock and
 // re-reading the pages the others had changed. One writer makes it one fsync per batch, and
-// its thread keeps a StatementCache, so the writes' statements are prepared once.
+// it keeps a StatementCache, so the writes' statements are prepared once.
+//
+// Who commits (LevelDB's DBImpl::Write): the caller at the front of the queue when no commit is
+// under way runs the batch on its own thread, with everything queued behind it, and then wakes
+// the next front. A write that finds the writer idle commits without a thread switch; there is
+// no writer thread to wake and to wake its callers back (two context switches per batch, which
+// the benchmark's profile counts among the daemon's largest costs).
 //
 // Thread safety: Write may be called from any thread, but not from inside a write (it would
-// wait for itself). Stop() (also run by the destructor) lets the queued writes finish and ends
-// the thread; a Write after Stop fails with kUnavailable and stores nothing.
+// wait for itself). Stop() (also run by the destructor) lets the queued writes finish and waits
+// for them; a Write after Stop fails with kUnavailable and stores nothing.
 #pragma once
 
 #include <condition_variable>
@@ -23,7 +29,6 @@
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include "storage/database.h"
 #include "storage/statement_cache.h"
@@ -63,17 +68,20 @@ class GroupWriter final : public TransactionWriter {
   };
 
   Status Enqueue(const std::function<Status(SQLite::Database&)>& fn, bool lazy);
-  void Loop();
-  void RunBatch(const std::deque<Pending*>& batch, StatementCache& cache);
+  // Runs `batch` in one transaction; called by the committing caller, outside mu_.
+  void RunBatch(const std::deque<Pending*>& batch);
 
   std::unique_ptr<Database> db_;
+  // Used only by the committing caller (committing_ hands it over under mu_); destroyed
+  // before db_ closes.
+  std::unique_ptr<StatementCache> cache_;
+  bool synchronous_full_ = true;  // the connection's setting; only the committing caller uses it
   mutable std::mutex mu_;
-  std::condition_variable work_;  // the writer waits for writes
-  std::deque<Pending*> queue_;
+  std::condition_variable idle_;  // Stop() waits for the last commit
+  std::deque<Pending*> queue_;    // waiting for the next transaction, not in the running one
+  bool committing_ = false;
   bool stopping_ = false;
   Counts counts_;
-  bool synchronous_full_ = true;  // the connection's setting; only the writer thread uses it
-  std::thread thread_;
 };
 
 }  // namespace customsd

@@ -64,9 +64,9 @@ std::string StatusLine(Engine& engine, DeclarationStore& store) {
 }  // namespace
 
 int RunService(const ServiceOptions& options, const Clock& clock, ServiceNotifier& notifier) {
-  // glibc gives a thread arena's free top back to the kernel once it passes 128 KB; the
-  // database writer's thread grows and frees about that much per batch, so each batch paid for
-  // an madvise and a fresh page fault per page (a sixth of the daemon's CPU in the benchmark).
+  // glibc gives a thread arena's free top back to the kernel once it passes 128 KB; a thread
+  // that commits a batch of writes grows and frees about that much per batch, so each batch paid
+  // for an madvise and a fresh page fault per page (a sixth of the daemon's CPU in the benchmark).
   // Keeping up to 4 MB per arena costs little RSS and ends that churn.
   mallopt(M_TRIM_THRESHOLD, 4 << 20);
   // Before any thread exists, so every thread inherits the blocked signals.

@@ -61,6 +61,17 @@ class GroupWriterTest : public ::testing::Test {
     return Eventually([&] { return w.queued() >= n; });
   }
 
+  // A write that sets `started` and then keeps its commit running until `n` writes wait behind
+  // it, so that those share the next batch.
+  static std::function<Status(SQLite::Database&)> HoldUntilQueued(const GroupWriter& w, size_t n,
+                                                                  std::atomic<bool>& started) {
+    return [&w, n, &started](SQLite::Database& sql) {
+      started = true;
+      if (!WaitQueued(w, n)) return Status::Internal("the others never queued");
+      return Insert("held")(sql);
+    };
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<Database> reader_;
 };
@@ -118,15 +129,8 @@ TEST_F(GroupWriterTest, ABatchIsSyncedWhenAnyOfItsWritesAsksForIt) {
   EXPECT_EQ(writer.counts().synced, 1);
   // A lazy write and a synced one in the same batch: the batch is synced.
   std::atomic<bool> started{false};
-  std::thread first([&] {
-    EXPECT_TRUE(writer
-                    .WriteLazy([&](SQLite::Database& sql) {
-                      started = true;
-                      if (!WaitQueued(writer, 2)) return Status::Internal("nothing queued");
-                      return Insert("held")(sql);
-                    })
-                    .ok());
-  });
+  std::thread first(
+      [&] { EXPECT_TRUE(writer.WriteLazy(HoldUntilQueued(writer, 2, started)).ok()); });
   (void)Eventually([&] { return started.load(); });
   std::thread lazy([&] { EXPECT_TRUE(writer.WriteLazy(Insert("lazy-2")).ok()); });
   EXPECT_TRUE(WaitQueued(writer, 1));
@@ -160,6 +164,52 @@ TEST_F(GroupWriterTest, EveryWriteOfManyThreadsCommitsExactlyOnce) {
   distinct.executeStep();
   EXPECT_EQ(distinct.getColumn(0).getInt64(), kThreads * kWrites);
   EXPECT_EQ(writer.counts().writes, kThreads * kWrites);
+}
+
+// No thread of its own: the caller that finds no commit under way commits, with the writes queued
+// behind it, and those callers only wait (no hand-off to a writer thread and back).
+TEST_F(GroupWriterTest, TheFrontCallerCommitsItsBatchOnItsOwnThread) {
+  GroupWriter writer(Open());
+  std::thread::id ran_on;
+  ASSERT_TRUE(writer
+                  .Write([&](SQLite::Database& sql) {
+                    ran_on = std::this_thread::get_id();
+                    return Insert("alone")(sql);
+                  })
+                  .ok());
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+
+  // A write queued behind a running commit runs on the thread that commits the next batch:
+  // its own, since it is that batch's front.
+  std::atomic<bool> started{false};
+  std::thread first([&] { EXPECT_TRUE(writer.Write(HoldUntilQueued(writer, 2, started)).ok()); });
+  (void)Eventually([&] { return started.load(); });
+  std::thread::id front_id, front_ran_on, behind_ran_on;
+  std::thread front([&] {
+    front_id = std::this_thread::get_id();
+    EXPECT_TRUE(writer
+                    .Write([&](SQLite::Database& sql) {
+                      front_ran_on = std::this_thread::get_id();
+                      return Insert("front")(sql);
+                    })
+                    .ok());
+  });
+  EXPECT_TRUE(WaitQueued(writer, 1));
+  std::thread behind([&] {
+    EXPECT_TRUE(writer
+                    .Write([&](SQLite::Database& sql) {
+                      behind_ran_on = std::this_thread::get_id();
+                      return Insert("behind")(sql);
+                    })
+                    .ok());
+  });
+  first.join();
+  front.join();
+  behind.join();
+  EXPECT_EQ(front_ran_on, front_id);
+  EXPECT_EQ(behind_ran_on, front_id);  // committed by the front of its batch
+  EXPECT_EQ(writer.counts().batches, 3);
+  EXPECT_EQ(Rows(), 4);
 }
 
 TEST_F(GroupWriterTest, WhenTheTransactionCannotBeginEveryWriteOfTheBatchFailsAndNothingIsStored) {
