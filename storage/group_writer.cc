@@ -4,8 +4,7 @@
 
 namespace customsd {
 
-GroupWriter::GroupWriter(std::unique_ptr<Database> db)
-    : db_(std::move(db)), cache_(std::make_unique<StatementCache>(db_->sqlite())) {}
+GroupWriter::GroupWriter(std::unique_ptr<Database> db) : db_(std::move(db)), cache_(*db_) {}
 
 GroupWriter::~GroupWriter() { Stop(); }
 
@@ -29,8 +28,10 @@ Status GroupWriter::Enqueue(const std::function<Status(SQLite::Database&)>& fn, 
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) return Status::Unavailable("database " + db_->path() + ": writer stopped");
   queue_.push_back(&pending);
-  pending.done_cv.wait(
-      lock, [&] { return pending.done || (!committing_ && queue_.front() == &pending); });
+  // Not done means still queued (a batch's writes are all done before committing_ drops).
+  pending.done_cv.wait(lock, [&] {
+    return pending.done || (!committing_ && !queue_.empty() && queue_.front() == &pending);
+  });
   if (pending.done) return pending.result;  // a caller ahead of this one committed it
 
   committing_ = true;
@@ -57,7 +58,7 @@ Status GroupWriter::Enqueue(const std::function<Status(SQLite::Database&)>& fn, 
 }
 
 void GroupWriter::RunBatch(const std::deque<Pending*>& batch) {
-  StatementCache& cache = *cache_;
+  StatementCache& cache = cache_;
   StatementCache::Scope use(cache);
   bool full = false;
   for (const Pending* p : batch) full = full || !p->lazy;

@@ -74,7 +74,7 @@ class GroupWriter final : public TransactionWriter {
   std::unique_ptr<Database> db_;
   // Used only by the committing caller (committing_ hands it over under mu_); destroyed
   // before db_ closes.
-  std::unique_ptr<StatementCache> cache_;
+  StatementCache cache_;
   bool synchronous_full_ = true;  // the connection's setting; only the committing caller uses it
   mutable std::mutex mu_;
   std::condition_variable idle_;  // Stop() waits for the last commit
