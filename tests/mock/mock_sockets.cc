@@ -75,11 +75,17 @@ void ResetConnection(const httplib::Request& req) {
 }
 
 void ShutdownAcceptedConnections(int port) {
+  for (int fd : AcceptedSockets(port)) shutdown(fd, SHUT_RDWR);
+}
+
+std::vector<int> AcceptedSockets(int port) {
+  std::vector<int> fds;
   ScanSockets([&](int fd, const sockaddr_storage& local, socklen_t local_len,
                   const sockaddr_storage&, socklen_t) {
-    if (SameAddress(local, local_len, "", port)) shutdown(fd, SHUT_RDWR);
+    if (SameAddress(local, local_len, "", port)) fds.push_back(fd);
     return false;
   });
+  return fds;
 }
 
 }  // namespace customsd::mock

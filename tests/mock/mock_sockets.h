@@ -5,6 +5,8 @@
 
 #include <httplib.h>
 
+#include <vector>
+
 namespace customsd::mock {
 
 // Severs the connection `req` came on with a TCP reset, before any response byte: HTTP (found
@@ -16,5 +18,8 @@ void ResetConnection(const httplib::Request& req);
 // open for its whole keep-alive timeout, even after stop(); this wakes those threads so that
 // MockServer::Stop() is prompt whatever the clients do.
 void ShutdownAcceptedConnections(int port);
+
+// The descriptors of this process's connections accepted on `port` (its server side).
+std::vector<int> AcceptedSockets(int port);
 
 }  // namespace customsd::mock
