@@ -58,14 +58,13 @@ Status GroupWriter::Enqueue(const std::function<Status(SQLite::Database&)>& fn, 
 }
 
 void GroupWriter::RunBatch(const std::deque<Pending*>& batch) {
-  StatementCache& cache = cache_;
-  StatementCache::Scope use(cache);
+  StatementCache::Scope use(cache_);
   bool full = false;
   for (const Pending* p : batch) full = full || !p->lazy;
   if (full != synchronous_full_) {
     // Outside a transaction, where SQLite lets the setting change.
     try {
-      cache.Get(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL").exec();
+      cache_.Get(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL").exec();
       synchronous_full_ = full;
     } catch (const std::exception& e) {
       // Left as it was: FULL stays FULL; NORMAL left on for a synced batch must not commit it.
@@ -81,7 +80,7 @@ void GroupWriter::RunBatch(const std::deque<Pending*>& batch) {
   }
   Status s = db_->Write([&](SQLite::Database& sql) {
     for (Pending* p : batch) {
-      cache.Get("SAVEPOINT group_write").exec();
+      cache_.Get("SAVEPOINT group_write").exec();
       try {
         p->result = (*p->fn)(sql);
       } catch (const std::exception& e) {
@@ -89,8 +88,8 @@ void GroupWriter::RunBatch(const std::deque<Pending*>& batch) {
       }
       // An error that ended the whole transaction makes this throw: Database::Write then
       // rolls back and every write of the batch gets that error below.
-      if (!p->result.ok()) cache.Get("ROLLBACK TO group_write").exec();
-      cache.Get("RELEASE group_write").exec();
+      if (!p->result.ok()) cache_.Get("ROLLBACK TO group_write").exec();
+      cache_.Get("RELEASE group_write").exec();
     }
     return Status::Ok();
   });

@@ -72,6 +72,15 @@ class GroupWriterTest : public ::testing::Test {
     };
   }
 
+  // Insert(name), noting the thread it ran on.
+  static std::function<Status(SQLite::Database&)> InsertNotingThread(const std::string& name,
+                                                                     std::thread::id& ran_on) {
+    return [name, &ran_on](SQLite::Database& sql) {
+      ran_on = std::this_thread::get_id();
+      return Insert(name)(sql);
+    };
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<Database> reader_;
 };
@@ -171,12 +180,7 @@ TEST_F(GroupWriterTest, EveryWriteOfManyThreadsCommitsExactlyOnce) {
 TEST_F(GroupWriterTest, TheFrontCallerCommitsItsBatchOnItsOwnThread) {
   GroupWriter writer(Open());
   std::thread::id ran_on;
-  ASSERT_TRUE(writer
-                  .Write([&](SQLite::Database& sql) {
-                    ran_on = std::this_thread::get_id();
-                    return Insert("alone")(sql);
-                  })
-                  .ok());
+  ASSERT_TRUE(writer.Write(InsertNotingThread("alone", ran_on)).ok());
   EXPECT_EQ(ran_on, std::this_thread::get_id());
 
   // A write queued behind a running commit runs on the thread that commits the next batch:
@@ -187,22 +191,11 @@ TEST_F(GroupWriterTest, TheFrontCallerCommitsItsBatchOnItsOwnThread) {
   std::thread::id front_id, front_ran_on, behind_ran_on;
   std::thread front([&] {
     front_id = std::this_thread::get_id();
-    EXPECT_TRUE(writer
-                    .Write([&](SQLite::Database& sql) {
-                      front_ran_on = std::this_thread::get_id();
-                      return Insert("front")(sql);
-                    })
-                    .ok());
+    EXPECT_TRUE(writer.Write(InsertNotingThread("front", front_ran_on)).ok());
   });
   EXPECT_TRUE(WaitQueued(writer, 1));
-  std::thread behind([&] {
-    EXPECT_TRUE(writer
-                    .Write([&](SQLite::Database& sql) {
-                      behind_ran_on = std::this_thread::get_id();
-                      return Insert("behind")(sql);
-                    })
-                    .ok());
-  });
+  std::thread behind(
+      [&] { EXPECT_TRUE(writer.Write(InsertNotingThread("behind", behind_ran_on)).ok()); });
   first.join();
   front.join();
   behind.join();
